@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// GPZ is layered; each target has one job and depends only on the layers below it:
+/// CTorch (C shim over libtorch) → GPZTensor (tensors, autograd, runtime, safetensors)
+/// → GPZNN (modules, layers, losses, initialisers) → GPZOptim (optimisers, schedulers) → gpz (CLI).
+let package = Package(
+    name: "GPZ",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gpz", targets: ["gpz"]),
+        .library(name: "GPZTensor", targets: ["GPZTensor"]),
+        .library(name: "GPZNN", targets: ["GPZNN"]),
+        .library(name: "GPZOptim", targets: ["GPZOptim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "CTorch",
+            linkerSettings: [
+                .linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10"),
+            ]
+        ),
+        .target(name: "GPZTensor", dependencies: ["CTorch"]),
+        .target(name: "GPZNN", dependencies: ["GPZTensor"]),
+        .target(name: "GPZOptim", dependencies: ["GPZTensor"]),
+        .executableTarget(
+            name: "gpz",
+            dependencies: [
+                "GPZTensor", "GPZNN", "GPZOptim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/GPZCLI"
+        ),
+        .testTarget(name: "GPZTensorTests", dependencies: ["GPZTensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GPZNNTests", dependencies: ["GPZNN"]),
+        .testTarget(name: "GPZOptimTests", dependencies: ["GPZOptim", "GPZNN"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)
