@@ -1,9 +1,8 @@
 import ArgumentParser
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks of the backend and the pipeline.")
-
-    func run() throws {
-        print("bench: not implemented yet")
-    }
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks of the backend and the pipeline (speed targets live here, not in tests).",
+        subcommands: [BenchOps.self]
+    )
 }
