@@ -31,7 +31,8 @@ public final class Conv2d: Module {
         self.padding = padding
         self.dilation = dilation
         self.groups = groups
-        weight = try makeParameter([outChannels, inChannels / groups, kernelSize.height, kernelSize.width], dtype: dtype)
+        let weightShape = [outChannels, inChannels / groups, kernelSize.height, kernelSize.width]
+        weight = try makeParameter(weightShape, dtype: dtype)
         self.bias = bias ? try makeParameter([outChannels], dtype: dtype) : nil
         try resetAffineParameters(weight: weight, bias: self.bias)
     }

@@ -44,7 +44,8 @@ public final class ConvTranspose2d: Module {
         self.outputPadding = outputPadding
         self.groups = groups
         self.dilation = dilation
-        weight = try makeParameter([inChannels, outChannels / groups, kernelSize.height, kernelSize.width], dtype: dtype)
+        let weightShape = [inChannels, outChannels / groups, kernelSize.height, kernelSize.width]
+        weight = try makeParameter(weightShape, dtype: dtype)
         self.bias = bias ? try makeParameter([outChannels], dtype: dtype) : nil
         try resetAffineParameters(weight: weight, bias: self.bias)
     }

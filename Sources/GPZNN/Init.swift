@@ -38,7 +38,8 @@ public enum Init {
     public static func fans(of tensor: Tensor) throws -> (fanIn: Int, fanOut: Int) {
         let shape = tensor.shape
         guard shape.count >= 2 else {
-            throw TensorError(op: "init", message: "fan in and fan out need at least 2 dimensions, tensor has shape \(shape)")
+            throw TensorError(op: "init",
+                              message: "fan in and fan out need at least 2 dimensions, tensor has shape \(shape)")
         }
         let receptiveField = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptiveField, shape[0] * receptiveField)
@@ -106,7 +107,8 @@ public enum Init {
         return gain * (2 / Double(fanIn + fanOut)).squareRoot()
     }
 
-    private static func kaimingStd(_ tensor: Tensor, a: Double, mode: FanMode, nonlinearity: Nonlinearity) throws -> Double {
+    private static func kaimingStd(_ tensor: Tensor, a: Double, mode: FanMode,
+                                   nonlinearity: Nonlinearity) throws -> Double {
         let (fanIn, fanOut) = try fans(of: tensor)
         let fan = mode == .fanIn ? fanIn : fanOut
         guard fan > 0 else { return 0 }

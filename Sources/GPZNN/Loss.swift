@@ -11,7 +11,8 @@ public enum Loss {
     /// the others below 0) included; α = 0 is the ordinary cross-entropy. Note that PyTorch's own
     /// `label_smoothing` spreads α over all K classes (true class 1 − α + α/K); this follows the
     /// α/(K − 1) convention instead.
-    public static func crossEntropy(_ logits: Tensor, labels: Tensor, labelSmoothing alpha: Double = 0) throws -> Tensor {
+    public static func crossEntropy(_ logits: Tensor, labels: Tensor,
+                                    labelSmoothing alpha: Double = 0) throws -> Tensor {
         try checkLogits(logits)
         try check(labels.rank == 1 && labels.size(0) == logits.size(0), "cross_entropy",
                   "labels \(labels.shape) must be 1-D with one label per row of logits \(logits.shape)")
@@ -20,7 +21,7 @@ public enum Loss {
     }
 
     /// Cross-entropy between logits z [N, K] and target distributions q [N, K]:
-    /// loss = (1/N) Σ_n −Σ_k q_nk · log softmax(z_n)_k. Rows of q need not be non-negative (as with negative label
+    /// loss = (1/N) Σ_n −Σ_k q_nk · log softmax(z_n)_k. Entries of q may be negative (as with negative label
     /// smoothing); gradients flow into q as well when it requires them.
     public static func crossEntropy(_ logits: Tensor, softTargets: Tensor) throws -> Tensor {
         try checkLogits(logits)

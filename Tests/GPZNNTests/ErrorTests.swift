@@ -51,7 +51,8 @@ final class ErrorTests: SeededTestCase {
                                 try attention(Tensor.zeros([3, 2, 5])))
         assertThrowsTensorError("MultiheadAttention: query [4] must be 3-D (L, N, E) or unbatched 2-D (L, E)",
                                 try attention(Tensor.zeros([4])))
-        assertThrowsTensorError("MultiheadAttention: key [3, 2, 4] and value [2, 2, 4] must agree in all but the last dimension",
+        assertThrowsTensorError("MultiheadAttention: key [3, 2, 4] and value [2, 2, 4] must agree in all but the "
+                                    + "last dimension",
                                 try attention.forward(query: Tensor.zeros([3, 2, 4]), key: Tensor.zeros([3, 2, 4]),
                                                       value: Tensor.zeros([2, 2, 4])))
         assertThrowsTensorError("MultiheadAttention: query [3, 2, 4] and key [3, 1, 4] have different batch sizes",
@@ -63,7 +64,8 @@ final class ErrorTests: SeededTestCase {
         assertThrowsTensorError("Conv2d: in 3 and out 8 channels must both be divisible by groups 2",
                                 try Conv2d(3, 8, 3, groups: 2))
         assertThrowsTensorError("Conv2d: stride (0, 0) must be positive", try Conv2d(3, 8, 3, stride: 0))
-        assertThrowsTensorError("ConvTranspose2d: output padding (2, 2) must be smaller than stride (2, 2) or dilation (1, 1)",
+        assertThrowsTensorError("ConvTranspose2d: output padding (2, 2) must be smaller than stride (2, 2) or "
+                                    + "dilation (1, 1)",
                                 try ConvTranspose2d(3, 8, 3, stride: 2, outputPadding: 2))
         assertThrowsTensorError("Dropout: probability 1.5 is outside [0, 1]", try Dropout(1.5))
         assertThrowsTensorError("MultiheadAttention: embed dim 6 must be a positive multiple of the number of heads 4",
@@ -72,10 +74,10 @@ final class ErrorTests: SeededTestCase {
     }
 
     func testLossErrors() throws {
-        let logits = try Tensor.zeros([2, 4])
+        let logits = try Tensor.zeros([2, 4]), labels = try Tensor(indices: [0, 1])
         for alpha in [1.0, -1.0, 1.5] {
             assertThrowsTensorError("cross_entropy: label smoothing \(alpha) must lie strictly between -1 and 1",
-                                    try Loss.crossEntropy(logits, labels: Tensor(indices: [0, 1]), labelSmoothing: alpha))
+                                    try Loss.crossEntropy(logits, labels: labels, labelSmoothing: alpha))
         }
         assertThrowsTensorError("cross_entropy: label 4 is out of range for 4 classes",
                                 try Loss.crossEntropy(logits, labels: Tensor(indices: [4, 1])))

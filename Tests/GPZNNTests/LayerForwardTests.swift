@@ -83,13 +83,14 @@ final class LayerForwardTests: SeededTestCase {
         let bn = try BatchNorm1d(2, dtype: .float64)
         try setValues(try XCTUnwrap(bn.weight), [2, 0.5])
         try setValues(try XCTUnwrap(bn.bias), [1, -1])
-        let x = try Tensor([1, 10, 2, 20, 3, 30, 4, 40] as [Double], shape: [4, 2])
+        let values: [Double] = [1, 10, 2, 20, 3, 30, 4, 40]
+        let x = try Tensor(values, shape: [4, 2])
         let weight = [2.0, 0.5], bias = [1.0, -1.0], eps = 1e-5
-        let column = { (c: Int) in stride(from: c, to: 8, by: 2).map { [1.0, 10][c] * Double($0 / 2 + 1) } }
+        /// (x − mean) / √(variance + eps) · weight + bias, channel c = element index mod 2.
         func expected(mean: [Double], variance: [Double]) -> [Double] {
-            (0..<8).map { i in
-                let c = i % 2
-                return (column(c)[i / 2] - mean[c]) / (variance[c] + eps).squareRoot() * weight[c] + bias[c]
+            values.enumerated().map { index, value in
+                let c = index % 2
+                return (value - mean[c]) / (variance[c] + eps).squareRoot() * weight[c] + bias[c]
             }
         }
 
@@ -155,7 +156,9 @@ final class LayerForwardTests: SeededTestCase {
         try assertValues(Sigmoid()(x), [-2, -0.5, 0, 1].map { 1 / (1 + Foundation.exp(-$0)) })
         let exactGELU = { (v: Double) in v * 0.5 * (1 + erf(v / 2.0.squareRoot())) }
         try assertValues(GELU()(x), [-2, -0.5, 0, 1].map(exactGELU), accuracy: 1e-9)
-        let tanhGELU = { (v: Double) in 0.5 * v * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (v + 0.044715 * v * v * v))) }
+        let tanhGELU = { (v: Double) in
+            0.5 * v * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (v + 0.044715 * v * v * v)))
+        }
         try assertValues(GELU(approximate: .tanh)(x), [-2, -0.5, 0, 1].map(tanhGELU), accuracy: 1e-9)
 
         let prelu = try PReLU(numParameters: 2)
@@ -206,7 +209,7 @@ final class LayerForwardTests: SeededTestCase {
     func testAttentionBatchFirstMatchesSequenceFirst() throws {
         let sequenceFirst = try MultiheadAttention(embedDim: 6, numHeads: 3)
         let batchFirst = try MultiheadAttention(embedDim: 6, numHeads: 3, batchFirst: true)
-        try batchFirst.loadStateDict(Dictionary(uniqueKeysWithValues: sequenceFirst.stateDict().map { ($0.name, $0.tensor) }))
+        try batchFirst.loadStateDict(stateDictionary(of: sequenceFirst))
         let query = try Tensor.randn([4, 2, 6]), memory = try Tensor.randn([5, 2, 6])
         let expected = try sequenceFirst.forward(query: query, key: memory, value: memory)
         let actual = try batchFirst.forward(query: query.transposed(0, 1), key: memory.transposed(0, 1),

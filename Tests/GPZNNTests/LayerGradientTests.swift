@@ -111,7 +111,8 @@ final class LayerGradientTests: SeededTestCase {
         let attention = try MultiheadAttention(embedDim: 4, numHeads: 2, dtype: .float64)
         try randomiseAffine(attention.inProjBias, attention.outProj.bias)
         try assertModuleGradientsMatch(attention, inputShape: [3, 2, 4])
-        let batchFirst = try MultiheadAttention(embedDim: 4, numHeads: 1, bias: false, batchFirst: true, dtype: .float64)
+        let batchFirst = try MultiheadAttention(embedDim: 4, numHeads: 1, bias: false, batchFirst: true,
+                                                dtype: .float64)
         try assertModuleGradientsMatch(batchFirst, inputShape: [2, 3, 4])
     }
 

@@ -65,7 +65,7 @@ final class ModuleTests: SeededTestCase {
         let source = try SmallConvNet(), target = try SmallConvNet()
         _ = try source(Tensor.randn([4, 1, 6, 6]))
         let targetTensors = target.stateDict().map(\.tensor)
-        try target.loadStateDict(Dictionary(uniqueKeysWithValues: source.stateDict().map { ($0.name, $0.tensor) }))
+        try target.loadStateDict(stateDictionary(of: source))
 
         for ((name, expected), (_, loaded)) in zip(source.stateDict(), target.stateDict()) {
             XCTAssertEqual(try loaded.toDoubles(), try expected.toDoubles(), name)

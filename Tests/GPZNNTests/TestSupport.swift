@@ -65,7 +65,8 @@ func assertGradientsMatch(_ output: () throws -> Tensor, wrt tensors: [(name: St
 func assertModuleGradientsMatch(_ module: any Module, inputShape: [Int], input: Tensor? = nil,
                                 file: StaticString = #filePath, line: UInt = #line) throws {
     let x = try (input ?? Tensor.randn(inputShape, dtype: .float64)).requiringGrad()
-    XCTAssertFalse(module.parameters().contains { $0.dtype != .float64 }, "module must be float64", file: file, line: line)
+    XCTAssertTrue(module.parameters().allSatisfy { $0.dtype == .float64 }, "module must be float64",
+                  file: file, line: line)
     try assertGradientsMatch({ try module.forward(x) }, wrt: [("input", x)] + module.namedParameters(),
                              file: file, line: line)
 }
@@ -91,9 +92,9 @@ func assertThrowsTensorError<T>(_ expected: String, _ body: @autoclosure () thro
     }
 }
 
-/// A fresh float64 leaf tensor requiring grad.
-func leaf(_ values: [Double], shape: [Int]) throws -> Tensor {
-    try Tensor(values, shape: shape).requiringGrad()
+/// A module's state dict keyed by name, as `loadStateDict` takes it.
+func stateDictionary(of module: any Module) -> [String: Tensor] {
+    Dictionary(uniqueKeysWithValues: module.stateDict().map { ($0.name, $0.tensor) })
 }
 
 /// Standard-normal float64 leaf tensor requiring grad.
