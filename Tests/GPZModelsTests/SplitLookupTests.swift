@@ -11,7 +11,8 @@ final class SplitLookupTests: SeededTestCase {
         XCTAssertEqual(try vgg19.split(at: 53).name, "pool5")
         let resnet = try ModelFactory.make(architecture: "resnet18", imageSize: 32)
         XCTAssertEqual(try resnet.split(named: "layer2.1").index, 5)
-        XCTAssertEqual(try resnet.split(named: "pool"), SplitPoint(index: 10, name: "pool", shape: [512], kind: .vector))
+        XCTAssertEqual(try resnet.split(named: "pool"),
+                       SplitPoint(index: 10, name: "pool", shape: [512], kind: .vector))
     }
 
     func testUnknownSplits() throws {
