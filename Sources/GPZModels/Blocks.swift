@@ -77,6 +77,11 @@ enum Layers {
                    try BatchNorm2d(outChannels))
     }
 
+    /// Per-sample output shape of `stages` run in order on `config`'s input, for sizing the layers after them.
+    static func outputShape(of stages: [Stage], for config: ModelConfig) throws -> [Int] {
+        Array(try LayerAnalysis.chain(stages.map(\.module), input: [1] + config.inputShape).outputShape.dropFirst())
+    }
+
     /// Xavier-uniform weights and zero biases for every convolution and linear layer below `module`.
     static func initialiseXavierUniform(_ module: any Module) throws {
         for (_, layer) in module.namedModules() {

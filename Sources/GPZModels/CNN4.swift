@@ -7,8 +7,8 @@ import GPZNN
 ///
 /// Split points, numbered as the paper's `block_idx`: 1–4 the block outputs `block1`…`block4`
 /// (64×32×32, 128×16×16, 256×8×8 and 512×4×4 at 64 px), and 5 `logits`, the prediction vector that the
-/// paper's `block_idx` 5 decoder inverts. ⌊img/16⌋ is exactly the map size after four floor-mode pools, so
-/// the head fits every supported size (1×1 at 28 px, 2×2 at 32 px).
+/// paper's `block_idx` 5 decoder inverts. The head's input is sized from the map block4 produces, which is
+/// exactly the paper's ⌊img/16⌋ after four floor-mode pools (1×1 at 28 px, 2×2 at 32 px).
 enum CNN4 {
     static let widths = [64, 128, 256, 512]
 
@@ -21,9 +21,9 @@ enum CNN4 {
             stages.append(Stage(name: "block\(number + 1)", module: block))
             inChannels = width
         }
-        let side = config.imageSize / 16
+        let flattened = try Layers.outputShape(of: stages, for: config).reduce(1, *)
         let hidden = 5 * config.classes
-        let head = FlattenedInput(Sequential(try Linear(inChannels * side * side, hidden), try Dropout(0.5),
+        let head = FlattenedInput(Sequential(try Linear(flattened, hidden), try Dropout(0.5),
                                              try Linear(hidden, config.classes)))
         stages.append(Stage(name: "logits", key: "fc", module: head))
         return try StagedModel(config: config, stages: stages)

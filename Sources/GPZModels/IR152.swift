@@ -36,10 +36,9 @@ enum IR152 {
                 unitCount += 1
             }
         }
-        let mapShape = try LayerAnalysis.chain(stages.map(\.module), input: [1] + config.inputShape).outputShape
-        let width = mapShape[1]
-        let outputLayer = Sequential(try BatchNorm2d(width), try Dropout(0.5), Flatten(),
-                                     try Linear(mapShape.dropFirst().reduce(1, *), embeddingWidth),
+        let mapShape = try Layers.outputShape(of: stages, for: config)
+        let outputLayer = Sequential(try BatchNorm2d(mapShape[0]), try Dropout(0.5), Flatten(),
+                                     try Linear(mapShape.reduce(1, *), embeddingWidth),
                                      try BatchNorm1d(embeddingWidth))
         stages.append(Stage(name: "embedding", key: "output_layer", module: outputLayer))
         stages.append(Stage(name: "logits", key: "fc_layer", module: try Linear(embeddingWidth, config.classes)))

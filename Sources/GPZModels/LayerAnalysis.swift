@@ -114,10 +114,10 @@ public struct LayerAnalysis: Equatable, Sendable {
     /// in the right padding is dropped.
     private static func slidingWindowCount(_ size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
                                            ceilMode: Bool, layer: String, input: [Int]) throws -> Int {
-        let span = size + 2 * padding - dilation * (kernel - 1) - 1
-        guard span >= 0 else { throw ModelError("\(layer): input \(Array(input.dropFirst())) is too small") }
-        var count = (span + (ceilMode ? stride - 1 : 0)) / stride + 1
+        let span = size + 2 * padding - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0)
+        var count = Int((Double(span) / Double(stride)).rounded(.down)) + 1
         if ceilMode, (count - 1) * stride >= size + padding { count -= 1 }
+        guard count >= 1 else { throw ModelError("\(layer): input \(Array(input.dropFirst())) is too small") }
         return count
     }
 

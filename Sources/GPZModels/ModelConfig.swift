@@ -34,13 +34,14 @@ public enum Architecture: String, CaseIterable, Codable, Sendable, CustomStringC
         }
     }
 
-    /// The smallest square input the architecture accepts (every feature map must keep at least one cell,
-    /// and ResNet-18's 4×4 average pool needs a 4×4 map after layer4).
+    /// The smallest square input the architecture accepts: cnn4's four floor-mode pools need 16 px to keep a
+    /// 1×1 map and ResNet-18's 4×4 average pool needs a 4×4 map after layer4, 25 px; VGG's ceil-mode pools,
+    /// IR-152's stride-2 convolutions and the ViT's patches (which must divide the size) keep at least one cell.
     public var minimumImageSize: Int {
         switch self {
+        case .cnn4: return 16
         case .resnet18: return 25
-        case .cnn4, .vgg16bn, .vgg19bn, .ir152: return 16
-        case .vit: return 1
+        case .vgg16bn, .vgg19bn, .ir152, .vit: return 1
         }
     }
 

@@ -34,8 +34,8 @@ enum ResNet18 {
         }
         let pool = Sequential(AvgPool2d(4), Flatten())
         stages.append(Stage(name: "pool", module: pool))
-        let pooled = try LayerAnalysis.chain(stages.map(\.module), input: [1] + config.inputShape).outputShape
-        stages.append(Stage(name: "logits", key: "fc", module: try Linear(pooled[1], config.classes)))
+        let pooled = try Layers.outputShape(of: stages, for: config)[0]
+        stages.append(Stage(name: "logits", key: "fc", module: try Linear(pooled, config.classes)))
         return try StagedModel(config: config, stages: stages)
     }
 

@@ -41,8 +41,7 @@ enum VGG {
             }
             add("pool\(block + 1)", MaxPool2d(2, ceilMode: true))
         }
-        let mapShape = try LayerAnalysis.chain(stages.map(\.module), input: [1] + config.inputShape).outputShape
-        let flattened = mapShape.dropFirst().reduce(1, *)
+        let flattened = try Layers.outputShape(of: stages, for: config).reduce(1, *)
         let classifier = Sequential(try Linear(flattened, 4096), ReLU(), try Dropout(0.3), try Linear(4096, 4096),
                                     ReLU(), try Dropout(0.2), try Linear(4096, config.classes))
         stages.append(Stage(name: "logits", key: "classifier", module: FlattenedInput(classifier)))

@@ -91,6 +91,15 @@ final class SplitShapeTests: SeededTestCase {
                        [[64, 14, 14], [128, 7, 7], [256, 4, 4], [512, 2, 2], [512, 1, 1]])
     }
 
+    /// Below 28 px: the smallest sizes each architecture takes still give the declared shapes.
+    func testSmallestImageSizes() throws {
+        try assertDeclaredShapes(.vgg16bn, sizes: [16], channels: [1])
+        try assertDeclaredShapes(.cnn4, sizes: [16], channels: [1])
+        try assertDeclaredShapes(.resnet18, sizes: [25], channels: [1])
+        assertThrowsModelError("cnn4 needs an image size of at least 16 px, got 15",
+                               try ModelFactory.make(architecture: "cnn4", imageSize: 15))
+    }
+
     /// The ViT's patch size sets the token count.
     func testViTPatchSizeOption() throws {
         let model = try ModelFactory.make(architecture: "vit", imageSize: 32, options: ModelOptions(patchSize: 8))
