@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "GPZTensor", targets: ["GPZTensor"]),
         .library(name: "GPZNN", targets: ["GPZNN"]),
         .library(name: "GPZOptim", targets: ["GPZOptim"]),
+        .library(name: "GPZModels", targets: ["GPZModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,10 +27,11 @@ let package = Package(
         .target(name: "GPZTensor", dependencies: ["CTorch"]),
         .target(name: "GPZNN", dependencies: ["GPZTensor"]),
         .target(name: "GPZOptim", dependencies: ["GPZTensor"]),
+        .target(name: "GPZModels", dependencies: ["GPZTensor", "GPZNN"]),
         .executableTarget(
             name: "gpz",
             dependencies: [
-                "GPZTensor", "GPZNN", "GPZOptim",
+                "GPZTensor", "GPZNN", "GPZOptim", "GPZModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/GPZCLI"
@@ -37,6 +39,7 @@ let package = Package(
         .testTarget(name: "GPZTensorTests", dependencies: ["GPZTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GPZNNTests", dependencies: ["GPZNN"]),
         .testTarget(name: "GPZOptimTests", dependencies: ["GPZOptim", "GPZNN"]),
+        .testTarget(name: "GPZModelsTests", dependencies: ["GPZModels", "GPZNN", "GPZTensor"]),
     ],
     cxxLanguageStandard: .cxx17
 )
