@@ -1,0 +1,144 @@
+import CGzip
+import Foundation
+
+/// Sequential reader of a file's bytes, transparently gunzipping when the file starts with the gzip magic.
+///
+/// Readers ask for the header first, check it, and only then ask for the payload; `read(_:)` grows its result
+/// with the data actually present, so a header that claims gigabytes costs no memory unless the gigabytes are
+/// really there.
+final class ByteSource {
+    let path: String
+    let name: String
+    /// Size of the file on disk (compressed size for gzip files).
+    let fileSize: Int
+    let isGzip: Bool
+    private var file: UnsafeMutablePointer<FILE>?
+    private var stream = z_stream()
+    private var streamReady = false
+    private var streamEnded = false
+    private let inCapacity = 1 << 16
+    private let inBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
+    /// Bytes handed out so far (decompressed bytes for gzip files).
+    private(set) var position = 0
+
+    /// Opens `path`; throws `missing` for a missing path or a folder, `emptyFile` for a zero-length file.
+    init(path: String, name: String? = nil) throws {
+        self.path = path
+        self.name = name ?? displayName(path)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw DataError(.missing, file: self.name, "no such file (\(path))")
+        }
+        guard !isDir.boolValue else { throw DataError(.wrongFormat, file: self.name, "is a folder, expected a file") }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        fileSize = size
+        guard size > 0 else { throw DataError(.emptyFile, file: self.name, "zero-length file, expected data") }
+        guard let f = fopen(path, "rb") else {
+            throw DataError(.missing, file: self.name, "cannot open: \(String(cString: strerror(errno)))")
+        }
+        file = f
+        var magic = [UInt8](repeating: 0, count: 2)
+        let got = fread(&magic, 1, 2, f)
+        isGzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+        rewind(f)
+        if isGzip {
+            // 15 + 16: a gzip wrapper only (not raw zlib), full window.
+            let status = inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+            guard status == Z_OK else { throw DataError(.wrongFormat, file: self.name, "zlib init failed (\(status))") }
+            streamReady = true
+        }
+    }
+
+    deinit {
+        if streamReady { inflateEnd(&stream) }
+        if let file { fclose(file) }
+        inBuffer.deallocate()
+    }
+
+    /// The most bytes the file can possibly yield: its size, or for gzip the deflate format's limit of 1032:1.
+    var maximumPayload: Int {
+        isGzip ? fileSize.multipliedReportingOverflow(by: 1032).partialValue : fileSize
+    }
+
+    /// Bytes left for a raw file; nil for gzip (unknown until decompressed).
+    var remainingRaw: Int? { isGzip ? nil : fileSize - position }
+
+    /// Up to `count` next bytes; fewer only at the end of the data. Throws on a corrupt gzip stream.
+    func read(_ count: Int) throws -> [UInt8] {
+        var out: [UInt8] = []
+        try read(count, into: &out)
+        return out
+    }
+
+    /// Appends up to `count` next bytes to `out`, in chunks, so memory follows the data actually present.
+    func read(_ count: Int, into out: inout [UInt8]) throws {
+        guard count > 0, let file else { return }
+        let chunk = 1 << 22
+        var remaining = count
+        if !isGzip {
+            if let left = remainingRaw { out.reserveCapacity(out.count + min(count, max(left, 0))) }
+            while remaining > 0 {
+                let n = min(remaining, chunk)
+                let start = out.count
+                out.append(contentsOf: repeatElement(0, count: n))
+                let got = out.withUnsafeMutableBufferPointer { fread($0.baseAddress! + start, 1, n, file) }
+                if got < n { out.removeLast(n - got) }
+                position += got
+                remaining -= got
+                if got < n { break }
+            }
+            return
+        }
+        while remaining > 0 && !streamEnded {
+            let n = min(remaining, chunk)
+            let start = out.count
+            out.append(contentsOf: repeatElement(0, count: n))
+            let produced = try out.withUnsafeMutableBufferPointer { buf -> Int in
+                stream.next_out = buf.baseAddress! + start
+                stream.avail_out = UInt32(n)
+                while stream.avail_out > 0 {
+                    if stream.avail_in == 0 {
+                        let got = fread(inBuffer, 1, inCapacity, file)
+                        if got == 0 { streamEnded = true; break }   // end of file: the caller reports truncation
+                        stream.next_in = inBuffer
+                        stream.avail_in = UInt32(got)
+                    }
+                    let status = inflate(&stream, Z_NO_FLUSH)
+                    if status == Z_STREAM_END {
+                        // Concatenated gzip members are valid gzip: go on with the next one, if any.
+                        inflateReset(&stream)
+                        continue
+                    }
+                    if status != Z_OK && status != Z_BUF_ERROR {
+                        let msg = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
+                        throw DataError(.wrongFormat, file: name,
+                                        "corrupt gzip data after \(position + n - Int(stream.avail_out)) bytes: \(msg)")
+                    }
+                }
+                return n - Int(stream.avail_out)
+            }
+            if produced < n { out.removeLast(n - produced) }
+            position += produced
+            remaining -= produced
+        }
+    }
+
+    /// Reads everything that is left, failing past `limit` bytes.
+    func readAll(limit: Int = 1 << 33) throws -> [UInt8] {
+        var out: [UInt8] = []
+        try read(limit, into: &out)
+        if try !read(1).isEmpty {
+            throw DataError(.absurdHeader, file: name, "more than \(limit) bytes of data, refusing to load")
+        }
+        return out
+    }
+
+    /// True when no byte is left.
+    func atEnd() throws -> Bool { try read(1).isEmpty }
+}
+
+/// Big-endian 32-bit value at `offset` of `bytes`.
+@inline(__always)
+func bigEndianUInt32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
+    UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+}
