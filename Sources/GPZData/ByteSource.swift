@@ -142,3 +142,33 @@ final class ByteSource {
 func bigEndianUInt32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
     UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
 }
+
+/// gzip compression and CRC-32 through zlib, for writing fixtures and exports.
+public enum Gzip {
+    /// gzip bytes of `bytes` (level 6).
+    public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+        var stream = z_stream()
+        // 15 + 16: gzip wrapper.
+        guard deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                            Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return [] }
+        defer { deflateEnd(&stream) }
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
+        var input = bytes
+        let produced = input.withUnsafeMutableBufferPointer { inb in
+            out.withUnsafeMutableBufferPointer { outb -> Int in
+                stream.next_in = inb.baseAddress
+                stream.avail_in = UInt32(inb.count)
+                stream.next_out = outb.baseAddress
+                stream.avail_out = UInt32(outb.count)
+                _ = deflate(&stream, Z_FINISH)
+                return outb.count - Int(stream.avail_out)
+            }
+        }
+        return Array(out.prefix(produced))
+    }
+
+    /// CRC-32 (as in PNG chunks and zip entries).
+    public static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBufferPointer { UInt32(CGzip.crc32(0, $0.baseAddress, UInt32($0.count))) }
+    }
+}

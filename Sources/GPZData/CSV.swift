@@ -78,6 +78,13 @@ public enum CSVReader {
             }
         }
         guard !labels.isEmpty else { throw DataError(.emptyFile, file: name, "no data lines, expected one image per line") }
+        // One label for every row usually means the label is in the other column (MNIST-5k's first column is
+        // pixel 0, always 0): refuse rather than load a one-class data set, unless the class count was given.
+        if classes == nil, labels.count > 1, labels.allSatisfy({ $0 == labels[0] }) {
+            let other = labelColumn == .first ? "last" : "first"
+            throw DataError(.badValue, file: name,
+                            "all \(labels.count) labels in the \(labelColumn.rawValue) column are \(labels[0]); is the label the \(other) column? (use label=\(other), or classes=N if this is right)")
+        }
         let pixelCount = columns - 1
         let chw: [Int]
         if let shape {

@@ -15,10 +15,12 @@ public enum IDXReader {
         let header = try readHeader(src, expectedDims: 3, what: "an IDX images file")
         let (n, h, w) = (header[0], header[1], header[2])
         try DataError.check(h > 0 && w > 0 && h <= maxSide && w <= maxSide, .absurdHeader, file: src.name,
-                            "header says images of \(h)×\(w), expected sides 1–\(maxSide)")
-        guard let bytes = checkedProduct([n, h, w]), bytes <= src.maximumPayload else {
+                            "header says \(n) images of \(h)×\(w), expected sides 1–\(maxSide)")
+        // A raw file that is too short is truncated (reported with the byte counts); a gzip file claiming more
+        // than deflate's 1032:1 ratio allows cannot be right whatever follows.
+        guard let bytes = checkedProduct([n, h, w]), src.remainingRaw != nil || bytes <= src.maximumPayload else {
             throw DataError(.absurdHeader, file: src.name,
-                            "header says \(n) images of \(h)×\(w), more than a \(src.fileSize)-byte file can hold")
+                            "header says \(n) images of \(h)×\(w), more than a \(src.fileSize)-byte gzip file can hold")
         }
         let pixels = try readPayload(src, bytes: bytes) { "header says \(n) images of \(h)×\(w) (\(bytes) bytes)" }
         var set = ImageSet(channels: 1, height: h, width: w, pixels: pixels, labels: [Int](repeating: 0, count: n))
@@ -31,8 +33,8 @@ public enum IDXReader {
         let src = try ByteSource(path: path)
         let header = try readHeader(src, expectedDims: 1, what: "an IDX labels file")
         let n = header[0]
-        try DataError.check(n <= src.maximumPayload, .absurdHeader, file: src.name,
-                            "header says \(n) labels, more than a \(src.fileSize)-byte file can hold")
+        try DataError.check(src.remainingRaw != nil || n <= src.maximumPayload, .absurdHeader, file: src.name,
+                            "header says \(n) labels, more than a \(src.fileSize)-byte gzip file can hold")
         let bytes = try readPayload(src, bytes: n) { "header says \(n) labels (\(n) bytes)" }
         return bytes.map(Int.init)
     }

@@ -21,9 +21,7 @@ public enum ImageCodec {
     public static func header(_ bytes: [UInt8], name: String) throws -> (width: Int, height: Int, channels: Int) {
         switch sniff(bytes) {
         case .png:
-            var image = try pngBegin(bytes, name: name)
-            defer { png_image_free(&image) }
-            return (Int(image.width), Int(image.height), image.format & 0x02 != 0 ? 3 : 1)
+            return try pngHeader(bytes, name: name)
         case .jpeg:
             return try jpegHeader(bytes, name: name)
         case nil: throw notAnImage(bytes, name: name)
@@ -31,7 +29,7 @@ public enum ImageCodec {
     }
 
     private static func notAnImage(_ bytes: [UInt8], name: String) -> DataError {
-        let start = bytes.prefix(4).map { String(format2: $0) }.joined(separator: " ")
+        let start = bytes.prefix(4).map { hex2($0) }.joined(separator: " ")
         return DataError(.unreadableImage, file: name, "not a PNG or JPEG (first bytes \(start.isEmpty ? "none" : start))")
     }
 
@@ -54,54 +52,75 @@ public enum ImageCodec {
         }
     }
 
-    private static func pngBegin(_ bytes: [UInt8], name: String) throws -> png_image {
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        let ok = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
-        guard ok != 0 else {
-            let msg = pngMessage(image)
-            png_image_free(&image)
-            throw DataError(.unreadableImage, file: name, "libpng: \(msg)")
+    /// Runs `body` on a PNG opened for reading from `bytes`. libpng keeps pointers to both the `png_image` (its
+    /// error handler finds the jump buffer through it) and the bytes until the image is freed, so the image lives
+    /// at one heap address and the bytes stay pinned for the whole call.
+    private static func withPNG<R>(_ bytes: [UInt8], name: String, _ body: (UnsafeMutablePointer<png_image>) throws -> R) throws -> R {
+        let image = UnsafeMutablePointer<png_image>.allocate(capacity: 1)
+        image.initialize(to: png_image())
+        image.pointee.version = UInt32(PNG_IMAGE_VERSION)
+        defer {
+            png_image_free(image)
+            image.deallocate()
         }
-        guard image.width > 0, image.height > 0, image.width <= UInt32(maxSide), image.height <= UInt32(maxSide) else {
-            let (w, h) = (image.width, image.height)
-            png_image_free(&image)
-            throw DataError(.absurdHeader, file: name, "PNG header says \(w)×\(h), expected sides 1–\(maxSide)")
+        return try bytes.withUnsafeBytes { raw in
+            guard png_image_begin_read_from_memory(image, raw.baseAddress, raw.count) != 0 else {
+                throw DataError(.unreadableImage, file: name, "libpng: \(pngMessage(image.pointee))")
+            }
+            let (w, h) = (image.pointee.width, image.pointee.height)
+            guard w > 0, h > 0, w <= UInt32(maxSide), h <= UInt32(maxSide) else {
+                throw DataError(.absurdHeader, file: name, "PNG header says \(w)×\(h), expected sides 1–\(maxSide)")
+            }
+            return try body(image)
         }
-        return image
+    }
+
+    private static func pngHeader(_ bytes: [UInt8], name: String) throws -> (width: Int, height: Int, channels: Int) {
+        try withPNG(bytes, name: name) { image in
+            (Int(image.pointee.width), Int(image.pointee.height), image.pointee.format & 0x02 != 0 ? 3 : 1)
+        }
     }
 
     private static func decodePNG(_ bytes: [UInt8], name: String, channels: Int) throws -> (width: Int, height: Int, pixels: [UInt8]) {
-        var image = try pngBegin(bytes, name: name)
-        let (w, h) = (Int(image.width), Int(image.height))
-        image.format = channels == 3 ? 0x02 /* PNG_FORMAT_RGB */ : 0 /* PNG_FORMAT_GRAY */
-        var hwc = [UInt8](repeating: 0, count: w * h * channels)
-        let ok = hwc.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, Int32(w * channels), nil) }
-        let msg = pngMessage(image)
-        png_image_free(&image)
-        guard ok != 0 else { throw DataError(.unreadableImage, file: name, "libpng: \(msg)") }
-        return (w, h, channels == 1 ? hwc : hwcToCHW(hwc, channels: channels, height: h, width: w))
+        try withPNG(bytes, name: name) { image in
+            let (w, h) = (Int(image.pointee.width), Int(image.pointee.height))
+            image.pointee.format = channels == 3 ? 0x02 /* PNG_FORMAT_RGB */ : 0 /* PNG_FORMAT_GRAY */
+            var hwc = [UInt8](repeating: 0, count: w * h * channels)
+            let ok = hwc.withUnsafeMutableBytes { png_image_finish_read(image, nil, $0.baseAddress, Int32(w * channels), nil) }
+            guard ok != 0 else { throw DataError(.unreadableImage, file: name, "libpng: \(pngMessage(image.pointee))") }
+            return (w, h, channels == 1 ? hwc : hwcToCHW(hwc, channels: channels, height: h, width: w))
+        }
     }
 
     /// PNG bytes of a [C, H, W] UInt8 image (C = 1 or 3).
     public static func encodePNG(_ pixels: [UInt8], channels: Int, height: Int, width: Int) throws -> [UInt8] {
         precondition(pixels.count == channels * height * width && (channels == 1 || channels == 3))
         let hwc = channels == 1 ? pixels : chwToHWC(pixels, channels: channels, height: height, width: width)
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        image.width = UInt32(width)
-        image.height = UInt32(height)
-        image.format = channels == 3 ? 0x02 : 0
+        let image = UnsafeMutablePointer<png_image>.allocate(capacity: 1)
+        image.initialize(to: png_image())
+        defer {
+            png_image_free(image)
+            image.deallocate()
+        }
+        func reset() {
+            image.pointee = png_image()
+            image.pointee.version = UInt32(PNG_IMAGE_VERSION)
+            image.pointee.width = UInt32(width)
+            image.pointee.height = UInt32(height)
+            image.pointee.format = channels == 3 ? 0x02 : 0
+        }
+        reset()
         var size = 0
         // First call measures, second writes.
-        var ok = hwc.withUnsafeBytes { png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, Int32(width * channels), nil) }
-        guard ok != 0, size > 0 else { throw DataError(.wrongFormat, file: "png", "libpng: \(pngMessage(image))") }
+        var ok = hwc.withUnsafeBytes { png_image_write_to_memory(image, nil, &size, 0, $0.baseAddress, Int32(width * channels), nil) }
+        guard ok != 0, size > 0 else { throw InternalError("libpng: \(pngMessage(image.pointee))") }
+        png_image_free(image)
+        reset()
         var out = [UInt8](repeating: 0, count: size)
         ok = out.withUnsafeMutableBytes { dst in
-            hwc.withUnsafeBytes { png_image_write_to_memory(&image, dst.baseAddress, &size, 0, $0.baseAddress, Int32(width * channels), nil) }
+            hwc.withUnsafeBytes { png_image_write_to_memory(image, dst.baseAddress, &size, 0, $0.baseAddress, Int32(width * channels), nil) }
         }
-        png_image_free(&image)
-        guard ok != 0 else { throw DataError(.wrongFormat, file: "png", "libpng: \(pngMessage(image))") }
+        guard ok != 0 else { throw InternalError("libpng: \(pngMessage(image.pointee))") }
         return Array(out.prefix(size))
     }
 

@@ -101,7 +101,7 @@ public struct ImageSet: Sendable, Equatable {
         labelBytes.reserveCapacity(count * 4)
         for l in labels { for s in [0, 8, 16, 24] { labelBytes.append(UInt8(truncatingIfNeeded: l >> s)) } }
         h.update(labelBytes)
-        return h.finalize().map { String(format2: $0) }.joined()
+        return h.finalize().map { hex2($0) }.joined()
     }
 
     /// Replaces pixels and shape (used by the transforms).

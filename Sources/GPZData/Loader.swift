@@ -72,13 +72,12 @@ public final class BatchLoader: @unchecked Sendable {
         let size = set.imageSize
         var out = [Float](repeating: 0, count: indices.count * size)
         var labels = [Int64](repeating: 0, count: indices.count)
-        let scale: Float = 1.0 / 255.0
         out.withUnsafeMutableBufferPointer { dst in
             set.pixels.withUnsafeBufferPointer { src in
                 for (k, i) in indices.enumerated() {
                     let s = src.baseAddress! + i * size
                     let d = dst.baseAddress! + k * size
-                    for j in 0 ..< size { d[j] = Float(s[j]) * scale }
+                    for j in 0 ..< size { d[j] = unitScale[Int(s[j])] }
                     if flip[k] { Transforms.flipHorizontally(d, channels: set.channels, height: set.height, width: set.width) }
                     labels[k] = Int64(set.labels[i])
                 }
@@ -94,6 +93,9 @@ public final class BatchLoader: @unchecked Sendable {
               indices: raw.indices)
     }
 }
+
+/// `Float(v) / 255` for every byte value: exactly torchvision's `ToTensor` scaling, by table lookup.
+let unitScale: [Float] = (0 ..< 256).map { Float($0) / 255 }
 
 /// Iterates one epoch's batches; a background thread keeps up to `prefetch` assembled batches ready.
 public final class EpochIterator {

@@ -58,7 +58,7 @@ public enum NumPy {
     static func parseHeader(_ bytes: [UInt8], file: String) throws -> (descr: String, shape: [Int], headerLength: Int)? {
         if bytes.count < 10 { return nil }
         guard bytes[0 ..< 6].elementsEqual(magic) else {
-            throw DataError(.wrongMagic, file: file, "expected a NumPy array (\\x93NUMPY), found \(bytes.prefix(6).map { String(format2: $0) }.joined(separator: " "))")
+            throw DataError(.wrongMagic, file: file, "expected a NumPy array (\\x93NUMPY), found \(bytes.prefix(6).map { hex2($0) }.joined(separator: " "))")
         }
         let major = bytes[6]
         let prefix: Int, length: Int
@@ -104,13 +104,16 @@ public enum NumPy {
     final class Collector {
         let file: String
         let available: Int
+        /// True when `available` is the exact size present (a raw file), so a larger claim means truncation.
+        let exact: Bool
         var bytes: [UInt8] = []
         var header: (descr: String, shape: [Int], headerLength: Int)?
         var expected = -1
 
-        init(file: String, available: Int) {
+        init(file: String, available: Int, exact: Bool = false) {
             self.file = file
             self.available = available
+            self.exact = exact
         }
 
         func consume(_ chunk: Data) throws {
@@ -118,6 +121,11 @@ public enum NumPy {
             if header == nil, let h = try NumPy.parseHeader(bytes, file: file) {
                 header = h
                 let info = try NumPy.dtypeInfo(h.descr, file: file)
+                let shapeText = "(\(h.shape.map(String.init).joined(separator: ", ")))"
+                if exact, let n = checkedProduct(h.shape + [info.size]), n > available - h.headerLength {
+                    throw DataError(.truncated, file: file,
+                                    "header says shape \(shapeText) of \(h.descr) (\(n) bytes), file has \(available - h.headerLength)")
+                }
                 guard let n = checkedProduct(h.shape + [info.size]), case let (total, false) = n.addingReportingOverflow(h.headerLength),
                       total <= available else {
                     throw DataError(.absurdHeader, file: file,
@@ -145,7 +153,7 @@ public enum NumPy {
     /// Reads a `.npy` file.
     public static func readNPY(path: String) throws -> NPYArray {
         let src = try ByteSource(path: path)
-        let c = Collector(file: src.name, available: src.maximumPayload)
+        let c = Collector(file: src.name, available: src.maximumPayload, exact: !src.isGzip)
         while true {
             let chunk = try src.read(1 << 22)
             if chunk.isEmpty { break }
@@ -160,7 +168,7 @@ public enum NumPy {
         let src = try ByteSource(path: path)   // missing / empty / folder checks
         let head = try src.read(4)
         guard head == [0x50, 0x4b, 0x03, 0x04] else {
-            throw DataError(.wrongMagic, file: name, "expected a .npz (zip, PK\\x03\\x04), found \(head.map { String(format2: $0) }.joined(separator: " "))")
+            throw DataError(.wrongMagic, file: name, "expected a .npz (zip, PK\\x03\\x04), found \(head.map { hex2($0) }.joined(separator: " "))")
         }
         let archive: Archive
         do {

@@ -71,7 +71,7 @@ public struct SHA256: Sendable {
     public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
         var h = SHA256()
         h.update(Array(bytes))
-        return h.finalize().map { String(format2: $0) }.joined()
+        return h.finalize().map { hex2($0) }.joined()
     }
 
     public static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
@@ -106,10 +106,8 @@ public struct SHA256: Sendable {
     @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 }
 
-extension String {
-    /// Two lower-case hex digits.
-    init(format2 byte: UInt8) {
-        let digits = Array("0123456789abcdef")
-        self.init([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-    }
+/// Two lower-case hex digits of `byte`.
+func hex2(_ byte: UInt8) -> String {
+    let digits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
+    return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
 }
