@@ -57,8 +57,8 @@ struct DataInspect: ParsableCommand {
 
     func run() throws {
         try reportingDataErrors {
-            guard perClass > 0, scale > 0, scale <= 16 else {
-                throw DataError(.badOption, file: "--per-class/--scale", "expected --per-class ≥ 1 and 1 ≤ --scale ≤ 16")
+            guard (1 ... 100).contains(perClass), (1 ... 16).contains(scale) else {
+                throw DataError(.badOption, file: "--per-class/--scale", "expected 1 ≤ --per-class ≤ 100 and 1 ≤ --scale ≤ 16")
             }
             let data = try Catalog.load(dataset)
             let summary = DatasetSummary(data)
@@ -66,7 +66,10 @@ struct DataInspect: ParsableCommand {
                 try SampleGrid.write(data.train, classes: data.classes, to: grid, perClass: perClass, scale: scale)
             }
             print(json ? try summary.json() : summary.text())
-            if let grid, !json { print("grid: \(grid) (\(data.classes) rows × \(perClass) samples)") }
+            if let grid, !json {
+                print("grid: \(grid) (\(min(data.classes, SampleGrid.maxRows)) rows × \(perClass) samples"
+                      + (data.classes > SampleGrid.maxRows ? ", first \(SampleGrid.maxRows) classes only)" : ")"))
+            }
         }
     }
 }

@@ -18,6 +18,8 @@ final class ByteSource {
     private var streamEnded = false
     private let inCapacity = 1 << 16
     private let inBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
+    private let scratchSize = 1 << 20
+    private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
     /// Bytes handed out so far (decompressed bytes for gzip files).
     private(set) var position = 0
 
@@ -53,6 +55,7 @@ final class ByteSource {
         if streamReady { inflateEnd(&stream) }
         if let file { fclose(file) }
         inBuffer.deallocate()
+        scratch.deallocate()
     }
 
     /// The most bytes the file can possibly yield: its size, or for gzip the deflate format's limit of 1032:1.
@@ -70,57 +73,52 @@ final class ByteSource {
         return out
     }
 
-    /// Appends up to `count` next bytes to `out`, in chunks, so memory follows the data actually present.
+    /// Appends up to `count` next bytes to `out`, through a fixed 1 MiB scratch buffer, so memory follows the data
+    /// actually present rather than what a header claims.
     func read(_ count: Int, into out: inout [UInt8]) throws {
-        guard count > 0, let file else { return }
-        let chunk = 1 << 22
+        guard count > 0, file != nil else { return }
+        if let left = remainingRaw {
+            out.reserveCapacity(out.count + min(count, max(left, 0)))
+        } else {
+            // Expect a modest compression ratio; growth handles the rest.
+            out.reserveCapacity(out.count + min(count, fileSize.multipliedReportingOverflow(by: 8).partialValue))
+        }
         var remaining = count
-        if !isGzip {
-            if let left = remainingRaw { out.reserveCapacity(out.count + min(count, max(left, 0))) }
-            while remaining > 0 {
-                let n = min(remaining, chunk)
-                let start = out.count
-                out.append(contentsOf: repeatElement(0, count: n))
-                let got = out.withUnsafeMutableBufferPointer { fread($0.baseAddress! + start, 1, n, file) }
-                if got < n { out.removeLast(n - got) }
-                position += got
-                remaining -= got
-                if got < n { break }
-            }
-            return
+        while remaining > 0 {
+            let n = min(remaining, scratchSize)
+            let got = isGzip ? try inflate(into: scratch, n) : fread(scratch, 1, n, file)
+            if got == 0 { break }
+            out.append(contentsOf: UnsafeBufferPointer(start: scratch, count: got))
+            position += got
+            remaining -= got
         }
-        while remaining > 0 && !streamEnded {
-            let n = min(remaining, chunk)
-            let start = out.count
-            out.append(contentsOf: repeatElement(0, count: n))
-            let produced = try out.withUnsafeMutableBufferPointer { buf -> Int in
-                stream.next_out = buf.baseAddress! + start
-                stream.avail_out = UInt32(n)
-                while stream.avail_out > 0 {
-                    if stream.avail_in == 0 {
-                        let got = fread(inBuffer, 1, inCapacity, file)
-                        if got == 0 { streamEnded = true; break }   // end of file: the caller reports truncation
-                        stream.next_in = inBuffer
-                        stream.avail_in = UInt32(got)
-                    }
-                    let status = inflate(&stream, Z_NO_FLUSH)
-                    if status == Z_STREAM_END {
-                        // Concatenated gzip members are valid gzip: go on with the next one, if any.
-                        inflateReset(&stream)
-                        continue
-                    }
-                    if status != Z_OK && status != Z_BUF_ERROR {
-                        let msg = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-                        throw DataError(.wrongFormat, file: name,
-                                        "corrupt gzip data after \(position + n - Int(stream.avail_out)) bytes: \(msg)")
-                    }
-                }
-                return n - Int(stream.avail_out)
+    }
+
+    /// Decompresses up to `n` bytes into `buffer`; fewer only at the end of the data.
+    private func inflate(into buffer: UnsafeMutablePointer<UInt8>, _ n: Int) throws -> Int {
+        guard let file, !streamEnded else { return 0 }
+        stream.next_out = buffer
+        stream.avail_out = UInt32(n)
+        while stream.avail_out > 0 {
+            if stream.avail_in == 0 {
+                let got = fread(inBuffer, 1, inCapacity, file)
+                if got == 0 { streamEnded = true; break }   // end of file: the caller reports truncation
+                stream.next_in = inBuffer
+                stream.avail_in = UInt32(got)
             }
-            if produced < n { out.removeLast(n - produced) }
-            position += produced
-            remaining -= produced
+            let status = CGzip.inflate(&stream, Z_NO_FLUSH)
+            if status == Z_STREAM_END {
+                // Concatenated gzip members are valid gzip: go on with the next one, if any.
+                inflateReset(&stream)
+                continue
+            }
+            if status != Z_OK && status != Z_BUF_ERROR {
+                let msg = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
+                throw DataError(.wrongFormat, file: name,
+                                "corrupt gzip data after \(position + n - Int(stream.avail_out)) bytes: \(msg)")
+            }
         }
+        return n - Int(stream.avail_out)
     }
 
     /// Reads everything that is left, failing past `limit` bytes.

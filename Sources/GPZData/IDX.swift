@@ -59,7 +59,7 @@ public enum IDXReader {
             var detail = "expected 0x\(hex32(expectedMagic)) (\(what): unsigned bytes, \(expectedDims) "
                 + "dimension\(expectedDims == 1 ? "" : "s")), found 0x\(hex32(magic))"
             if magic >> 16 == 0, magic & 0xff00 == 0x0800 {
-                detail += " (\(magic & 0xff) dimensions: images and labels swapped?)"
+                detail += " (\(magic & 0xff)-dimensional: images and labels swapped?)"
             } else if magic >> 16 == 0, [0x09, 0x0b, 0x0c, 0x0d, 0x0e].contains((magic >> 8) & 0xff) {
                 detail += " (element type 0x\(String((magic >> 8) & 0xff, radix: 16)) is not unsigned bytes)"
             }

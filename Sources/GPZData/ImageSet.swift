@@ -159,6 +159,10 @@ public struct Dataset: Sendable {
         self.notes = notes
     }
 
+    /// The input normalisation the official code uses for data of this many channels (grayscale: mean 0.5,
+    /// std 0.5; RGB: the CIFAR-10 statistics). Apply it at the model's input, never to reconstruction targets.
+    public var normalization: Normalization { .standard(channels: channels) }
+
     /// Default class names "0", "1", … for `classes` classes.
     public static func numberedClasses(_ classes: Int) -> [String] { (0 ..< classes).map(String.init) }
 }

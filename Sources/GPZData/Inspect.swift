@@ -76,10 +76,15 @@ extension String {
 /// A PNG-ready grid of sample images: one row per class, the first `perClass` images of that class (in index
 /// order, so the grid is reproducible), each scaled up by `scale` with a `gap`-pixel mid-grey border.
 public enum SampleGrid {
+    /// At most this many class rows are drawn (a 530-identity face set would otherwise make a huge image).
+    public static let maxRows = 100
+
     public static func render(_ set: ImageSet, classes: Int, perClass: Int = 10, scale: Int = 2, gap: Int = 2)
         -> (pixels: [UInt8], channels: Int, height: Int, width: Int) {
         let (c, h, w) = (set.channels, set.height * scale, set.width * scale)
-        let rows = max(classes, 1)
+        let rows = min(max(classes, 1), maxRows)
+        let perClass = min(max(perClass, 1), 100)
+        let scale = min(max(scale, 1), 16)
         let height = rows * h + (rows + 1) * gap
         let width = perClass * w + (perClass + 1) * gap
         var out = [UInt8](repeating: 128, count: c * height * width)
