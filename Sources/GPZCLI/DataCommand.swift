@@ -133,6 +133,9 @@ struct DataBench: ParsableCommand {
     @Flag(help: "Random horizontal flips (p = 0.5).")
     var flip = false
 
+    @Option(help: "Resize the images to SIDE×SIDE first (e.g. 64, the paper's size).")
+    var side: Int?
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -141,7 +144,7 @@ struct DataBench: ParsableCommand {
             guard batchSize > 0, prefetch >= 0, seconds > 0 else {
                 throw DataError(.badOption, file: "bench", "expected --batch-size ≥ 1, --prefetch ≥ 0, --seconds > 0")
             }
-            let set: ImageSet
+            var set: ImageSet
             if dataset == "synthetic" {
                 var rng = SeededRandom(seed: 1)
                 let n = 60_000
@@ -151,7 +154,9 @@ struct DataBench: ParsableCommand {
             } else {
                 set = try Catalog.load(dataset).train
             }
-            let r = try LoaderBenchmark.run(set, batchSize: batchSize, prefetch: prefetch, flip: flip, minimumSeconds: seconds)
+            if let side, !(1 ... 1024).contains(side) { throw DataError(.badOption, file: "--side", "\(side), expected 1–1024") }
+            let images = side.map { Transforms.resized(set, side: $0) } ?? set
+            let r = try LoaderBenchmark.run(images, batchSize: batchSize, prefetch: prefetch, flip: flip, minimumSeconds: seconds)
             if json {
                 let enc = JSONEncoder()
                 enc.outputFormatting = [.sortedKeys]
