@@ -98,6 +98,9 @@ struct DataSplits: ParsableCommand {
     @Option(help: "Convert every role to 1 or 3 channels.")
     var channels: Int?
 
+    @Flag(help: "Include each role's index list in the manifest.")
+    var indices = false
+
     func run() throws {
         try reportingDataErrors {
             guard let source = PrivateSource(rawValue: privateSource) else {
@@ -107,7 +110,7 @@ struct DataSplits: ParsableCommand {
             if let channels, channels != 1 && channels != 3 { throw DataError(.badOption, file: "--channels", "\(channels), expected 1 or 3") }
             let plan = SplitPlan(seed: seed, privateSource: source, aux: try AuxMode.parse(aux), side: side, channels: channels)
             let roles = try Roles.make(try Catalog.load(dataset), plan: plan)
-            print(roles.manifest.json())
+            print(roles.manifest(includingIndices: indices).json())
         }
     }
 }

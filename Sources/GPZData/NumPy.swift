@@ -327,16 +327,20 @@ public enum NumPy {
         guard exists else { throw DataError(.missing, file: name, "no such file (\(path))") }
         var candidates: [String: [(String, String)]] = [:]
         for split in ["train", "test", "aux"] { candidates[split] = keys[split].map { [$0] } ?? defaultKeys[split]! }
-        let wanted = candidates.values.flatMap { $0.flatMap { [$0.0, $0.1] } }
+        // Ordered and without repeats, so the first error reported is always the same one.
+        var wanted: [String] = []
+        for split in ["train", "test", "aux"] {
+            for key in candidates[split]!.flatMap({ [$0.0, $0.1] }) where !wanted.contains(key) { wanted.append(key) }
+        }
         var arrays: [String: NPYArray] = [:]
         var files: [String] = []
         if isDir.boolValue {
-            for key in Set(wanted) where FileManager.default.fileExists(atPath: "\(path)/\(key).npy") {
+            for key in wanted where FileManager.default.fileExists(atPath: "\(path)/\(key).npy") {
                 arrays[key] = try readNPY(path: "\(path)/\(key).npy")
                 files.append("\(path)/\(key).npy")
             }
         } else {
-            arrays = try readNPZ(path: path, keys: Array(Set(wanted)))
+            arrays = try readNPZ(path: path, keys: wanted)
             files = [path]
         }
         func split(_ s: String) throws -> ImageSet? {
@@ -375,7 +379,7 @@ public enum NumPy {
         }
         var notes: [String] = []
         if test.isEmpty { notes.append("no test arrays") }
-        if aux != nil { notes.append("ships an auxiliary split (use aux=given to attack with it)") }
+        if aux != nil { notes.append("ships an auxiliary split (use --aux given to attack with it)") }
         return try Dataset(name: spec, format: "npz", train: train, test: test, auxiliary: aux,
                            classNames: classNames ?? Dataset.numberedClasses(count), files: files, notes: notes)
     }

@@ -116,7 +116,7 @@ public struct Roles: Sendable {
             auxSource = trainSource
         case .given:
             guard let given = dataset.auxiliary else {
-                throw DataError(.noSplit, file: dataset.name, "ships no auxiliary split; use aux=sub:F or aux=cross:NAME")
+                throw DataError(.noSplit, file: dataset.name, "ships no auxiliary split; use --aux sub:F or --aux cross:NAME")
             }
             auxIndices = Array(0 ..< given.count)
             auxImages = given
@@ -132,7 +132,7 @@ public struct Roles: Sendable {
         switch plan.privateSource {
         case .test:
             guard !dataset.test.isEmpty else {
-                throw DataError(.noSplit, file: dataset.name, "has no test split to attack; use private=train")
+                throw DataError(.noSplit, file: dataset.name, "has no test split to attack; use --private train (PrivateSource.train)")
             }
             privateIndices = Array(0 ..< dataset.test.count)
             privateImages = dataset.test
@@ -179,10 +179,13 @@ public struct Roles: Sendable {
     }
 
     /// What a run records: data set, plan, and per role the source, count, class histogram and membership hash.
-    public var manifest: Manifest {
+    public var manifest: Manifest { manifest(includingIndices: false) }
+
+    /// The manifest, optionally with each role's index list (so the hashes can be checked without re-splitting).
+    public func manifest(includingIndices: Bool) -> Manifest {
         func entry(_ r: RoleSet) -> Manifest.Entry {
             Manifest.Entry(source: r.source, count: r.count, histogram: r.images.histogram(classes: classNames.count),
-                           sha256: r.membershipHash)
+                           sha256: r.membershipHash, indices: includingIndices ? r.indices : nil)
         }
         return Manifest(dataset: dataset, seed: plan.seed, privateSource: plan.privateSource.rawValue,
                         auxMode: plan.aux.description, shape: train.images.shape, classes: classNames.count,
@@ -195,6 +198,8 @@ public struct Roles: Sendable {
             public var count: Int
             public var histogram: [Int]
             public var sha256: String
+            /// Ascending indices into `source`, when asked for.
+            public var indices: [Int]?
         }
         public var dataset: String
         public var seed: UInt64
@@ -212,7 +217,7 @@ public struct Roles: Sendable {
 
         public func json() -> String {
             let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
+            enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             return String(decoding: (try? enc.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
         }
     }

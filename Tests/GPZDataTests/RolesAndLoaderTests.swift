@@ -32,6 +32,9 @@ final class RolesTests: XCTestCase {
         let manifest = roles.manifest
         XCTAssertEqual(manifest.train.count + manifest.aux.count, 100)
         XCTAssertTrue(manifest.json().contains("\"sha256\":\"\(roles.aux.membershipHash)\""))
+        XCTAssertNil(manifest.aux.indices)
+        let full = roles.manifest(includingIndices: true)
+        XCTAssertEqual(RoleSet.membershipHash(source: full.aux.source, indices: full.aux.indices!), full.aux.sha256)
     }
 
     func testNoImageInBothTrainAndAuxAcrossManySeedsAndFractions() throws {
@@ -64,7 +67,7 @@ final class RolesTests: XCTestCase {
         assertDataError(.noSplit, ["toy: no such split: ships no auxiliary split"]) { try Roles.make(d, plan: SplitPlan(aux: .given)) }
         let noTest = try Dataset(name: "csvish", format: "csv", train: Fixtures.images(10), test: .empty(channels: 1, height: 6, width: 5),
                                  classNames: Dataset.numberedClasses(3), files: [])
-        assertDataError(.noSplit, ["csvish: no such split: has no test split to attack; use private=train"]) { try Roles.make(noTest) }
+        assertDataError(.noSplit, ["csvish: no such split: has no test split to attack; use --private train (PrivateSource.train)"]) { try Roles.make(noTest) }
         XCTAssertEqual(try AuxMode.parse("sub"), .sub(0.2))
         XCTAssertEqual(try AuxMode.parse("sub:0.3"), .sub(0.3))
         XCTAssertEqual(try AuxMode.parse("cross:mnist-5k"), .cross("mnist-5k"))
