@@ -1,7 +1,8 @@
 import GPZNN
 
-/// The paper's `Classifier_4`: four blocks Conv3×3 (padding 1) → BatchNorm → MaxPool 2 → ReLU with 64, 128,
-/// 256 and 512 channels (pooling comes before the ReLU), then
+/// The paper's `Classifier_4`: four blocks Conv3×3 (padding 1) → BatchNorm → MaxPool 2 → ReLU with ndf, 2·ndf,
+/// 4·ndf and 8·ndf channels (64, 128, 256, 512 by default; `ModelOptions.cnn4Width` is ndf; pooling comes before
+/// the ReLU), then
 /// Linear(512·⌊img/16⌋², 5·classes) → Dropout(0.5) → Linear(5·classes, classes), with no nonlinearity between
 /// the two linear layers.
 ///
@@ -10,11 +11,10 @@ import GPZNN
 /// paper's `block_idx` 5 decoder inverts. The head's input is sized from the map block4 produces, which is
 /// exactly the paper's ⌊img/16⌋ after four floor-mode pools (1×1 at 28 px, 2×2 at 32 px).
 enum CNN4 {
-    static let widths = [64, 128, 256, 512]
-
     static func make(_ config: ModelConfig) throws -> StagedModel {
         var stages: [Stage] = []
         var inChannels = config.channels
+        let widths = [1, 2, 4, 8].map { $0 * config.options.cnn4Width }
         for (number, width) in widths.enumerated() {
             let block = Sequential(try Layers.conv3x3(inChannels, width, bias: true), try BatchNorm2d(width),
                                    MaxPool2d(2), ReLU())

@@ -53,9 +53,13 @@ public struct ModelOptions: Equatable, Codable, Sendable {
     /// ViT patch size; it must divide the image size. 4 gives 256 tokens at 64 px (the paper's setting),
     /// 64 at 32 px and 49 at 28 px.
     public var patchSize: Int
+    /// cnn4's first-block width, the paper code's `ndf`: the blocks have ndf, 2·ndf, 4·ndf and 8·ndf channels
+    /// (64 → 512 by default).
+    public var cnn4Width: Int
 
-    public init(patchSize: Int = 4) {
+    public init(patchSize: Int = 4, cnn4Width: Int = 64) {
         self.patchSize = patchSize
+        self.cnn4Width = cnn4Width
     }
 }
 
@@ -90,6 +94,11 @@ public struct ModelConfig: Equatable, Codable, Sendable {
         guard imageSize >= architecture.minimumImageSize else {
             throw ModelError("\(name) needs an image size of at least \(architecture.minimumImageSize) px, "
                              + "got \(imageSize)")
+        }
+        if architecture == .cnn4 {
+            guard options.cnn4Width >= 1 else {
+                throw ModelError("cnn4: the width must be at least 1, got \(options.cnn4Width)")
+            }
         }
         if architecture == .vit {
             let patch = options.patchSize
