@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "GPZOptim", targets: ["GPZOptim"]),
         .library(name: "GPZData", targets: ["GPZData"]),
         .library(name: "GPZModels", targets: ["GPZModels"]),
+        .library(name: "GPZTraining", targets: ["GPZTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,10 +42,11 @@ let package = Package(
             ]
         ),
         .target(name: "GPZModels", dependencies: ["GPZTensor", "GPZNN"]),
+        .target(name: "GPZTraining", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels"]),
         .executableTarget(
             name: "gpz",
             dependencies: [
-                "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels",
+                "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels", "GPZTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/GPZCLI"
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "GPZOptimTests", dependencies: ["GPZOptim", "GPZNN"]),
         .testTarget(name: "GPZDataTests", dependencies: ["GPZData", "GPZTensor"]),
         .testTarget(name: "GPZModelsTests", dependencies: ["GPZModels", "GPZNN", "GPZTensor"]),
+        .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -18,22 +18,6 @@ struct DataCommand: ParsableCommand {
     )
 }
 
-/// Runs `body`, printing a data error as one line on stderr with exit status 2, anything else with status 1.
-func reportingDataErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as DataError {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(2)
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        let line = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
-        FileHandle.standardError.write(Data("internal error: \(line)\n".utf8))
-        throw ExitCode(1)
-    }
-}
-
 struct DataInspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
@@ -56,7 +40,7 @@ struct DataInspect: ParsableCommand {
     var scale = 2
 
     func run() throws {
-        try reportingDataErrors {
+        try reportingErrors {
             guard (1 ... 100).contains(perClass), (1 ... 16).contains(scale) else {
                 throw DataError(.badOption, file: "--per-class/--scale", "expected 1 ≤ --per-class ≤ 100 and 1 ≤ --scale ≤ 16")
             }
@@ -102,7 +86,7 @@ struct DataSplits: ParsableCommand {
     var indices = false
 
     func run() throws {
-        try reportingDataErrors {
+        try reportingErrors {
             guard let source = PrivateSource(rawValue: privateSource) else {
                 throw DataError(.badOption, file: "--private", "\(privateSource), expected test or train")
             }
@@ -143,7 +127,7 @@ struct DataBench: ParsableCommand {
     var json = false
 
     func run() throws {
-        try reportingDataErrors {
+        try reportingErrors {
             guard batchSize > 0, prefetch >= 0, seconds > 0 else {
                 throw DataError(.badOption, file: "bench", "expected --batch-size ≥ 1, --prefetch ≥ 0, --seconds > 0")
             }

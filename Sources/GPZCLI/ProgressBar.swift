@@ -1,4 +1,5 @@
 import Foundation
+import GPZTraining
 
 /// A progress line on standard error: stage, bar, count, rate, ETA and a few named values (loss, accuracy).
 ///
@@ -56,5 +57,19 @@ final class ProgressBar {
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                          : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}
+
+extension ProgressBar {
+    /// A training callback that starts a new bar at each epoch's first batch and shows the running mean loss.
+    static func epochs() -> (BatchProgress) -> Void {
+        var bar: ProgressBar?
+        return { progress in
+            if progress.batch == 1 {
+                bar = ProgressBar("epoch \(progress.epoch + 1)/\(progress.epochs)", total: progress.batches,
+                                  unit: "batches")
+            }
+            bar?.update(progress.batch, [("loss", progress.meanLoss)])
+        }
     }
 }

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import GPZData
+import GPZModels
+import GPZOptim
+import GPZTensor
+import GPZTraining
+
+/// Runs a command's body with the project's exit-code convention: bad input (a data, model, training,
+/// weights-file or optimiser-state problem) prints one line on stderr and exits with status 2; anything else is an
+/// internal failure, printed on one line, status 1. Nothing a body already wrote is removed.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as DataError {
+        fail("error: \(error)", status: 2)
+    } catch let error as TrainingError {
+        fail("error: \(error)", status: 2)
+    } catch let error as ModelError {
+        fail("error: \(error)", status: 2)
+    } catch let error as SafetensorsError {
+        fail("error: \(error)", status: 2)
+    } catch let error as OptimizerError {
+        fail("error: \(error)", status: 2)
+    } catch {
+        let line = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
+        fail("internal error: \(line)", status: 1)
+    }
+}
+
+private func fail(_ line: String, status: Int32) -> Never {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+    Foundation.exit(status)
+}
+
+/// A line of progress or context on stderr (stdout is kept for results and JSON).
+func note(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// One JSON object on one line, keys sorted.
+func jsonLine<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+extension OptimizerChoice: ExpressibleByArgument {}

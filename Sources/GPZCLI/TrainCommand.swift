@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import GPZData
+import GPZTraining
+
+/// `gpz train`: trains a target model with one-hot or smoothed labels into a resumable checkpoint directory.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a target model (one-hot, LS+ or LS− labels) into a checkpoint directory.",
+        discussion: """
+        The attacker's share of the training split (--aux, default sub:0.2) is held out from training. After every
+        epoch the model is evaluated on the test split and DIR gets last.safetensors, best.safetensors, the
+        optimiser state and checkpoint.json (configuration, data-split hashes, accuracy per epoch). --resume
+        continues an interrupted run exactly. Bad input exits with status 2, internal failures with 1.
+        """
+    )
+
+    @Option(help: "Architecture: cnn4, vgg16bn, vgg19bn, resnet18, ir152, vit.")
+    var model = "cnn4"
+
+    @Option(help: "Data set: fashion-mnist, mnist-5k, or KIND:PATH (idx, cifar, folder, csv, npz).")
+    var data = "fashion-mnist"
+
+    @Option(help: "Resize images to N×N pixels (default: the data set's size).")
+    var imageSize: Int?
+
+    @Option(help: "Label targets: onehot, ls:0.3 (LS+), ls:-0.05 (LS−).")
+    var labels = "onehot"
+
+    @Option(help: "Epochs to train (on --resume, the total to reach).")
+    var epochs = 10
+
+    @Option(help: "Optimiser: adam (β 0.5/0.999, AMSGrad) or sgd (momentum 0.9, weight decay 5e-4).")
+    var optimizer: OptimizerChoice = .adam
+
+    @Option(help: "Learning rate.")
+    var lr = 1e-3
+
+    @Option(help: "Batch size.")
+    var batch = 128
+
+    @Option(help: "Seed of the data split, shuffling, flips and initialisation.")
+    var seed: UInt64 = 0
+
+    @Option(help: "The attacker's data held out from training: sub:F (a fraction of the training split).")
+    var aux = "sub:0.2"
+
+    @Option(help: "Probability of a horizontal flip per training image.")
+    var flip = 0.5
+
+    @Option(help: "cnn4 first-block width (the paper's ndf).")
+    var width = 64
+
+    @Option(help: "ViT patch size.")
+    var patchSize = 4
+
+    @Option(help: "Checkpoint directory.")
+    var out: String
+
+    @Flag(help: "Continue the checkpoint in --out.")
+    var resume = false
+
+    @Flag(help: "Print one JSON object (test_accuracy, epochs, checkpoint) at the end.")
+    var json = false
+
+    struct Summary: Codable {
+        var test_accuracy: Double
+        var best_accuracy: Double
+        var best_epoch: Int
+        var epochs: Int
+        var checkpoint: String
+        var config_hash: String
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let config = TrainingConfig(architecture: model, dataset: data, imageSize: imageSize, labels: labels,
+                                        epochs: epochs, optimizer: optimizer, learningRate: lr, batchSize: batch,
+                                        seed: seed, aux: aux, flipProbability: flip, cnn4Width: width,
+                                        patchSize: patchSize)
+            try config.validate()
+            let trainer = try TargetTrainer(config: config, dataset: try Catalog.load(data))
+            let directory = URL(fileURLWithPath: out)
+            note("train: \(model) on \(data) \(trainer.modelConfig.inputShape), labels \(trainer.labels), "
+                 + "\(trainer.roles.train.count) training / \(trainer.roles.privateSet.count) test images, "
+                 + "\(trainer.roles.aux.count) held out for the attacker → \(directory.path)")
+            let info = try trainer.run(directory: directory, resume: resume, onBatch: ProgressBar.epochs(),
+                                       afterEpoch: { record, _ in
+                note(String(format: "epoch %d: train loss %.4f, test accuracy %.2f %%", record.epoch, record.trainLoss,
+                            100 * record.testAccuracy))
+            })
+            let summary = Summary(test_accuracy: info.testAccuracy, best_accuracy: info.bestAccuracy,
+                                  best_epoch: info.bestEpoch, epochs: info.epoch, checkpoint: directory.path,
+                                  config_hash: info.configHash)
+            if json {
+                print(try jsonLine(summary))
+            } else {
+                print(String(format: "test accuracy %.2f %% after %d epochs (best %.2f %% at epoch %d); ",
+                             100 * info.testAccuracy, info.epoch, 100 * info.bestAccuracy, info.bestEpoch)
+                      + "checkpoint \(directory.path)")
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GPZData
+import GPZModels
+import GPZNN
+import GPZOptim
+import GPZTensor
+
+/// Trains a target model on the `train` role of a data set, evaluates it on the `private` role after every
+/// epoch, and keeps a resumable checkpoint directory (see `CheckpointInfo`).
+///
+/// Runs are exactly reproducible: the data order and flips of epoch e depend only on (seed, e), and the global
+/// generator (dropout, initialisation) is reseeded from (seed, e) at the start of every epoch, so a run resumed
+/// from its last finished epoch ends with the same weights as one never interrupted.
+public final class TargetTrainer {
+    public let config: TrainingConfig
+    public let roles: Roles
+    public let modelConfig: ModelConfig
+    public let labels: LabelScheme
+    public let normalization: Normalization
+
+    /// Validates `config` and splits `dataset` into roles.
+    public init(config: TrainingConfig, dataset: Dataset) throws {
+        try config.validate()
+        self.config = config
+        labels = try LabelScheme.parse(config.labels)
+        roles = try Roles.make(dataset, plan: try config.splitPlan)
+        let images = roles.train.images
+        modelConfig = try config.modelConfig(channels: images.channels, side: images.height,
+                                             classes: roles.classNames.count)
+        try modelConfig.validate()
+        normalization = Normalization.standard(channels: images.channels)
+    }
+
+    /// Trains until `config.epochs` epochs are finished, writing the checkpoint to `directory` after each one.
+    /// With `resume`, continues from the checkpoint already there (its configuration must match); without it, an
+    /// existing checkpoint is an error rather than something to overwrite.
+    /// `afterEpoch` is called with each finished epoch's record and the model, e.g. to record statistics at
+    /// every split during training.
+    public func run(directory: URL, resume: Bool, onBatch: (BatchProgress) -> Void = { _ in },
+                    afterEpoch: (EpochRecord, StagedModel) throws -> Void = { _, _ in }) throws -> CheckpointInfo {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Runtime.manualSeed(config.seed)
+        let model = try ModelFactory.make(modelConfig)
+        let optimizer = try makeOptimizer(model.parameters())
+        var info = try startingInfo(directory: directory, resume: resume)
+        if info.epoch > 0 {
+            _ = try model.loadWeights(from: CheckpointStore.lastWeightsURL(directory))
+            let state = try Safetensors.read(from: CheckpointStore.optimizerURL(directory)).tensors
+            try optimizer.loadStateDict(Dictionary(state, uniquingKeysWith: { first, _ in first }))
+        }
+        let loader = BatchLoader(roles.train.images, batchSize: config.batchSize, shuffle: true,
+                                 flipProbability: Float(config.flipProbability), seed: config.seed)
+        for epoch in info.epoch..<config.epochs {
+            let started = Date()
+            try Runtime.manualSeed(config.seed &* 1_000_003 &+ UInt64(epoch))
+            let loss = try EpochTrainer.run(model: model, optimizer: optimizer, loader: loader, epoch: epoch,
+                                            epochs: config.epochs, labels: labels, normalization: normalization,
+                                            onBatch: onBatch)
+            let accuracy = try Evaluation.accuracy(of: model, on: roles.privateSet.images, normalization: normalization)
+            let record = EpochRecord(epoch: epoch + 1, trainLoss: loss, testAccuracy: accuracy,
+                                     learningRate: optimizer.learningRate, seconds: Date().timeIntervalSince(started))
+            info.history.append(record)
+            info.epoch = epoch + 1
+            info.testAccuracy = accuracy
+            try model.saveWeights(to: CheckpointStore.lastWeightsURL(directory))
+            try Safetensors.write(try optimizer.stateDict(), to: CheckpointStore.optimizerURL(directory))
+            if info.bestEpoch == 0 || accuracy > info.bestAccuracy {
+                info.bestEpoch = epoch + 1
+                info.bestAccuracy = accuracy
+                try model.saveWeights(to: CheckpointStore.bestWeightsURL(directory))
+            }
+            try CheckpointStore.writeInfo(info, to: directory)
+            try afterEpoch(record, model)
+        }
+        return info
+    }
+
+    private func makeOptimizer(_ parameters: [Tensor]) throws -> any Optimizer {
+        switch config.optimizer {
+        case .adam:
+            return try Adam(parameters: parameters, lr: config.learningRate, betas: (0.5, 0.999), amsgrad: true)
+        case .sgd:
+            return try SGD(parameters: parameters, lr: config.learningRate, momentum: 0.9, weightDecay: 5e-4)
+        }
+    }
+
+    /// A fresh description, or the existing one when resuming a run with the same configuration.
+    private func startingInfo(directory: URL, resume: Bool) throws -> CheckpointInfo {
+        if let existing = try CheckpointStore.readInfo(directory) {
+            guard resume else {
+                throw TrainingError("\(directory.path) already holds a checkpoint (epoch \(existing.epoch)); "
+                                    + "pass --resume to continue it or choose another --out")
+            }
+            guard existing.configHash == config.hash else {
+                throw TrainingError("\(directory.path): the checkpoint was trained with a different configuration "
+                                    + "(\(existing.config)); only --epochs may change on --resume")
+            }
+            var info = existing
+            info.config.epochs = config.epochs
+            return info
+        }
+        return CheckpointInfo(format: CheckpointInfo.formatName, config: config, configHash: config.hash,
+                              model: modelConfig, classNames: roles.classNames,
+                              normalizationMean: normalization.mean, normalizationStd: normalization.std,
+                              data: roles.manifest(includingIndices: false), epoch: 0, testAccuracy: 0,
+                              bestEpoch: 0, bestAccuracy: 0, history: [])
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import XCTest
+import GPZData
+import GPZModels
+import GPZTensor
+@testable import GPZTraining
+
+final class TargetTrainerTests: XCTestCase {
+    /// Two classes of 16×16 grayscale images: class 0 bright on the left half, class 1 on the right, with a
+    /// deterministic texture so no two images are equal.
+    private func stripes(count: Int, offset: Int) -> ImageSet {
+        var pixels: [UInt8] = [], labels: [Int] = []
+        for i in 0..<count {
+            let label = i % 2
+            for y in 0..<16 {
+                for x in 0..<16 {
+                    let bright = (x < 8) == (label == 0)
+                    let texture = ((i + offset) * 37 + x * 11 + y * 7) % 60
+                    pixels.append(UInt8(bright ? 160 + texture : texture))
+                }
+            }
+            labels.append(label)
+        }
+        return ImageSet(channels: 1, height: 16, width: 16, pixels: pixels, labels: labels)
+    }
+
+    private func dataset() throws -> Dataset {
+        try Dataset(name: "stripes", format: "test", train: stripes(count: 80, offset: 0),
+                    test: stripes(count: 20, offset: 1000), classNames: ["left", "right"], files: [])
+    }
+
+    private func config(epochs: Int) -> TrainingConfig {
+        TrainingConfig(architecture: "cnn4", dataset: "stripes", labels: "ls:0.3", epochs: epochs, learningRate: 3e-3,
+                       batchSize: 16, seed: 5, cnn4Width: 4)
+    }
+
+    private func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gpz-train-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    func testTinyModelLearnsTheFixture() throws {
+        let directory = try temporaryDirectory()
+        var config = config(epochs: 8)
+        config.labels = "onehot"
+        let trainer = try TargetTrainer(config: config, dataset: try dataset())
+        XCTAssertEqual(trainer.roles.train.count, 64)
+        XCTAssertEqual(trainer.roles.aux.count, 16)
+        let info = try trainer.run(directory: directory, resume: false)
+        XCTAssertEqual(info.epoch, 8)
+        XCTAssertEqual(info.history.count, 8)
+        XCTAssertLessThan(info.history.last!.trainLoss, 0.25 * info.history.first!.trainLoss)
+        XCTAssertGreaterThanOrEqual(info.bestAccuracy, 0.95)
+        for file in ["checkpoint.json", "last.safetensors", "best.safetensors", "last.optimizer.safetensors"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path), file)
+        }
+        let (model, loaded) = try CheckpointStore.loadModel(directory)
+        XCTAssertEqual(loaded, info)
+        let accuracy = try Evaluation.accuracy(of: model, on: trainer.roles.privateSet.images,
+                                               normalization: loaded.normalization)
+        XCTAssertEqual(accuracy, info.bestAccuracy)
+    }
+
+    /// Training 1 epoch, stopping, and resuming to 3 gives bit-identical weights and optimiser state to an
+    /// uninterrupted 3-epoch run (dropout, flips and label smoothing all active).
+    func testResumeMatchesUninterruptedRun() throws {
+        let straight = try temporaryDirectory(), resumed = try temporaryDirectory()
+        let full = try TargetTrainer(config: config(epochs: 3), dataset: try dataset())
+        let straightInfo = try full.run(directory: straight, resume: false)
+        _ = try TargetTrainer(config: config(epochs: 1), dataset: try dataset()).run(directory: resumed, resume: false)
+        let resumedInfo = try full.run(directory: resumed, resume: true)
+        XCTAssertEqual(resumedInfo.epoch, 3)
+        XCTAssertEqual(resumedInfo.history.map(\.trainLoss), straightInfo.history.map(\.trainLoss))
+        for file in ["last.safetensors", "last.optimizer.safetensors"] {
+            let a = try Safetensors.read(from: straight.appendingPathComponent(file)).tensors
+            let b = try Safetensors.read(from: resumed.appendingPathComponent(file)).tensors
+            XCTAssertEqual(a.map(\.name), b.map(\.name))
+            for (x, y) in zip(a, b) {
+                XCTAssertEqual(try x.tensor.toDoubles(), try y.tensor.toDoubles(), "\(file): \(x.name)")
+            }
+        }
+    }
+
+    func testExistingCheckpointNeedsResumeAndTheSameConfiguration() throws {
+        let directory = try temporaryDirectory()
+        _ = try TargetTrainer(config: config(epochs: 1), dataset: try dataset()).run(directory: directory, resume: false)
+        XCTAssertThrowsError(try TargetTrainer(config: config(epochs: 2), dataset: try dataset())
+            .run(directory: directory, resume: false)) { error in
+            XCTAssertTrue("\(error)".hasSuffix("already holds a checkpoint (epoch 1); pass --resume to continue it or "
+                                               + "choose another --out"), "\(error)")
+        }
+        var other = config(epochs: 2)
+        other.learningRate = 0.01
+        XCTAssertThrowsError(try TargetTrainer(config: other, dataset: try dataset())
+            .run(directory: directory, resume: true)) { error in
+            XCTAssertTrue("\(error)".contains("the checkpoint was trained with a different configuration"), "\(error)")
+        }
+    }
+
+    func testLabelSchemes() throws {
+        XCTAssertEqual(try LabelScheme.parse("onehot"), .oneHot)
+        XCTAssertEqual(try LabelScheme.parse("ls:0.3"), .smoothed(0.3))
+        XCTAssertEqual(try LabelScheme.parse("ls:-0.05").alpha, -0.05)
+        XCTAssertThrowsError(try LabelScheme.parse("ls:1.5")) { error in
+            XCTAssertEqual("\(error)", "labels: 'ls:1.5' is not onehot or ls:α with −1 < α < 1 (e.g. ls:0.3, ls:-0.05)")
+        }
+        XCTAssertThrowsError(try LabelScheme.parse("smooth"))
+    }
+
+    func testConfigurationErrorsNameTheField() throws {
+        var config = config(epochs: 0)
+        XCTAssertThrowsError(try config.validate()) { XCTAssertEqual("\($0)", "epochs: expected at least 1, got 0") }
+        config.epochs = 1
+        config.architecture = "alexnet"
+        XCTAssertThrowsError(try config.validate()) { XCTAssertTrue("\($0)".contains("unknown architecture 'alexnet'")) }
+        config.architecture = "cnn4"
+        config.aux = "half"
+        XCTAssertThrowsError(try config.validate()) { XCTAssertTrue("\($0)".contains("aux mode")) }
+        XCTAssertEqual(self.config(epochs: 1).hash, self.config(epochs: 9).hash)
+        XCTAssertNotEqual(self.config(epochs: 1).hash, config.hash)
+    }
+}
