@@ -48,3 +48,4 @@ func jsonLine<T: Encodable>(_ value: T) throws -> String {
 }
 
 extension OptimizerChoice: ExpressibleByArgument {}
+extension PrivateSource: ExpressibleByArgument {}

@@ -46,11 +46,11 @@ final class ProgressBar {
         let width = 24
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let rate = elapsed >= 0.5 ? Double(done) / elapsed : 0
+        let eta = rate > 0 ? Self.clock(Double(total - done) / rate) : "–:––"
         let shown = values.map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  ")
         let speed = String(format: "%.0f", rate)
-        return "\(label) \(bar) \(done)/\(total)  \(speed) \(unit)/s  \(Self.clock(elapsed)) ETA \(Self.clock(eta))  \(shown)"
+        return "\(label) \(bar) \(done)/\(total)  \(speed) \(unit)/s  \(Self.clock(elapsed)) ETA \(eta)  \(shown)"
     }
 
     static func clock(_ seconds: Double) -> String {

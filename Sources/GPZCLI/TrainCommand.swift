@@ -46,6 +46,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The attacker's data held out from training: sub:F (a fraction of the training split).")
     var aux = "sub:0.2"
 
+    @Option(help: "Private (evaluated) images: test, or train for data sets without a test split.")
+    var `private`: PrivateSource = .test
+
     @Option(help: "Probability of a horizontal flip per training image.")
     var flip = 0.5
 
@@ -77,7 +80,7 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             let config = TrainingConfig(architecture: model, dataset: data, imageSize: imageSize, labels: labels,
                                         epochs: epochs, optimizer: optimizer, learningRate: lr, batchSize: batch,
-                                        seed: seed, aux: aux, flipProbability: flip, cnn4Width: width,
+                                        seed: seed, aux: aux, privateSource: `private`, flipProbability: flip, cnn4Width: width,
                                         patchSize: patchSize)
             try config.validate()
             let trainer = try TargetTrainer(config: config, dataset: try Catalog.load(data))

@@ -58,6 +58,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// The attacker's share: `sub:F` holds a fraction of the training split out of target training.
     public var aux: String
+    /// Where the private (evaluated and later attacked) images come from: the test split, or the training split
+    /// for data sets that ship none.
+    public var privateSource: PrivateSource
     /// Probability of a horizontal flip per training image.
     public var flipProbability: Double
     public var cnn4Width: Int
@@ -66,7 +69,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public init(architecture: String = "cnn4", dataset: String = "fashion-mnist", imageSize: Int? = nil,
                 labels: String = "onehot", epochs: Int = 10, optimizer: OptimizerChoice = .adam,
                 learningRate: Double = 1e-3, batchSize: Int = 128, seed: UInt64 = 0, aux: String = "sub:0.2",
-                flipProbability: Double = 0.5, cnn4Width: Int = 64, patchSize: Int = 4) {
+                privateSource: PrivateSource = .test, flipProbability: Double = 0.5, cnn4Width: Int = 64, patchSize: Int = 4) {
         self.architecture = architecture
         self.dataset = dataset
         self.imageSize = imageSize
@@ -77,6 +80,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.batchSize = batchSize
         self.seed = seed
         self.aux = aux
+        self.privateSource = privateSource
         self.flipProbability = flipProbability
         self.cnn4Width = cnn4Width
         self.patchSize = patchSize
@@ -84,7 +88,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case architecture, dataset, imageSize = "image_size", labels, epochs, optimizer, learningRate = "lr"
-        case batchSize = "batch", seed, aux, flipProbability = "flip", cnn4Width = "cnn4_width"
+        case batchSize = "batch", seed, aux, privateSource = "private", flipProbability = "flip", cnn4Width = "cnn4_width"
         case patchSize = "patch_size"
     }
 
@@ -112,7 +116,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     /// The data plan: seeded roles, resized to `imageSize`.
     public var splitPlan: SplitPlan {
-        get throws { SplitPlan(seed: seed, aux: try AuxMode.parse(aux), side: imageSize) }
+        get throws { SplitPlan(seed: seed, privateSource: privateSource, aux: try AuxMode.parse(aux), side: imageSize) }
     }
 
     /// The model for data of `channels` channels, `side` px and `classes` classes.
