@@ -1,3 +1,4 @@
+import Crypto
 /// Images of one size kept compactly in memory: UInt8 pixels laid out [N, C, H, W] row-major, plus an integer
 /// label per image. Batches become float tensors only when the loader assembles them.
 public struct ImageSet: Sendable, Equatable {
@@ -95,13 +96,13 @@ public struct ImageSet: Sendable, Equatable {
     /// SHA-256 of the shape, pixels and labels: identifies the exact content of the set.
     public func contentHash() -> String {
         var h = SHA256()
-        h.update("gpz-imageset-v1 \(channels)x\(height)x\(width) n=\(count)\n")
-        h.update(pixels)
+        h.update(data: Array("gpz-imageset-v1 \(channels)x\(height)x\(width) n=\(count)\n".utf8))
+        h.update(data: pixels)
         var labelBytes: [UInt8] = []
         labelBytes.reserveCapacity(count * 4)
         for l in labels { for s in [0, 8, 16, 24] { labelBytes.append(UInt8(truncatingIfNeeded: l >> s)) } }
-        h.update(labelBytes)
-        return h.finalize().map { hex2($0) }.joined()
+        h.update(data: labelBytes)
+        return Digest.hex(h.finalize())
     }
 
     /// Replaces pixels and shape (used by the transforms).

@@ -79,7 +79,7 @@ public struct RoleSet: Sendable {
     /// the index list can recompute it, and two runs with the same hash used the same images.
     public static func membershipHash(source: String, indices: [Int]) -> String {
         let text = "gpz-split-v1\n\(source)\n" + indices.sorted().map(String.init).joined(separator: ",")
-        return SHA256.hex(text)
+        return Digest.sha256Hex(text)
     }
 }
 

@@ -111,7 +111,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(copy)) ?? Data()
-        return SHA256.hex([UInt8](data))
+        return Digest.sha256Hex([UInt8](data))
     }
 
     /// The data plan: seeded roles, resized to `imageSize`.

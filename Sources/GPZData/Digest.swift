@@ -1,0 +1,23 @@
+import Crypto
+import Foundation
+
+/// SHA-256 digests as lowercase hex, from swift-crypto: the identities of data splits, image sets and run
+/// configurations.
+public enum Digest {
+    public static func sha256Hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        hex(SHA256.hash(data: Array(bytes)))
+    }
+
+    public static func sha256Hex(_ text: String) -> String { sha256Hex(Array(text.utf8)) }
+
+    /// Lowercase hex of a digest.
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        digest.map(hex2).joined()
+    }
+}
+
+/// Two lower-case hex digits of `byte`.
+func hex2(_ byte: UInt8) -> String {
+    let digits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
+    return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+}
