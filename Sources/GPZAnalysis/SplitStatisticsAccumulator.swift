@@ -96,10 +96,16 @@ public final class SplitStatisticsAccumulator {
         for (row, label) in classLabels.enumerated() { hot[row * classes + label] = 1 }
         let oneHot = try Tensor(hot, shape: [labels.count, classes])
         let oneHotTransposed = try oneHot.transposed(0, 1).contiguous()
-        let converted = try flattened.map { try $0.to(.float64) }
-        try checkFinite(converted)
-        for (position, z) in converted.enumerated() {
-            try moments[position].add(z, labels: classLabels, oneHot: oneHot, oneHotTransposed: oneHotTransposed)
+        let batches = try splits.indices.map { position -> ClassConditionalMoments.Batch in
+            guard let batch = try moments[position].reduce(flattened[position].to(.float64), labels: classLabels,
+                                                           oneHot: oneHot, oneHotTransposed: oneHotTransposed) else {
+                let point = splits[position]
+                throw AnalysisError("split \(point.index) (\(point.name)): features contain NaN or Inf")
+            }
+            return batch
+        }
+        for position in splits.indices {
+            try moments[position].merge(batches[position])
             try reservoirs[position].add(flattened[position])
         }
     }
@@ -124,14 +130,5 @@ public final class SplitStatisticsAccumulator {
         try AnalysisError.check(logits.rank == 2 && logits.size(0) == trueLabels.count && logits.size(1) == classes,
                                 "logits \(logits.shape) do not match \(trueLabels.count) samples of \(classes) classes")
         return try logits.argmax(dim: 1).toInts()
-    }
-
-    /// An error naming the first split whose batch holds NaN or ±∞.
-    private func checkFinite(_ converted: [Tensor]) throws {
-        for (point, z) in zip(splits, converted) {
-            let bad = try z.isFinite().logicalNot().sum().item()
-            try AnalysisError.check(bad == 0, "split \(point.index) (\(point.name)): features contain \(Int(bad)) "
-                                        + "non-finite value(s) (NaN or Inf)")
-        }
     }
 }
