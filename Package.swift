@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "GPZData", targets: ["GPZData"]),
         .library(name: "GPZModels", targets: ["GPZModels"]),
         .library(name: "GPZTraining", targets: ["GPZTraining"]),
+        .library(name: "GPZAnalysis", targets: ["GPZAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,6 +46,7 @@ let package = Package(
         ),
         .target(name: "GPZModels", dependencies: ["GPZTensor", "GPZNN"]),
         .target(name: "GPZTraining", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels"]),
+        .target(name: "GPZAnalysis", dependencies: ["GPZTensor", "GPZModels"]),
         .executableTarget(
             name: "gpz",
             dependencies: [
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "GPZDataTests", dependencies: ["GPZData", "GPZTensor"]),
         .testTarget(name: "GPZModelsTests", dependencies: ["GPZModels", "GPZNN", "GPZTensor"]),
         .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
+        .testTarget(name: "GPZAnalysisTests", dependencies: ["GPZAnalysis", "GPZModels", "GPZTensor"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -243,7 +243,7 @@ ctorch_tensor *ctorch_unary(int op, const ctorch_tensor *t) {
             case CT_SIN: return at::sin(x);
             case CT_COS: return at::cos(x);
             case CT_LOG1P: return at::log1p(x);
-            case CT_SQUARE: return at::square(x);
+            case CT_SQUARE: return at::mul(x, x);
             case CT_RSQRT: return at::rsqrt(x);
             case CT_LOGICAL_NOT: return at::logical_not(x);
             case CT_ISNAN: return at::isnan(x);
