@@ -46,11 +46,11 @@ let package = Package(
         ),
         .target(name: "GPZModels", dependencies: ["GPZTensor", "GPZNN"]),
         .target(name: "GPZTraining", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels"]),
-        .target(name: "GPZAnalysis", dependencies: ["GPZTensor", "GPZModels"]),
+        .target(name: "GPZAnalysis", dependencies: ["GPZTensor", "GPZData", "GPZModels"]),
         .executableTarget(
             name: "gpz",
             dependencies: [
-                "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels", "GPZTraining",
+                "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels", "GPZTraining", "GPZAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/GPZCLI"

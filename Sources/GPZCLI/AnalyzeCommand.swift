@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import GPZAnalysis
+import GPZData
+import GPZModels
+import GPZTraining
+
+/// `gpz analyze`: per-split feature statistics of a trained target and the a-priori Golden Partition Zone.
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "R_c², variance, effective dimension and entropy bounds at every split; the a-priori GPZ.",
+        discussion: """
+        By default the statistics are taken over a class-stratified sample of 5,000 of the target's own training
+        images (the same images it was trained on, re-derived from the checkpoint's configuration and checked
+        against its membership hash). Equations and rules: docs/analysis.md.
+        """
+    )
+
+    @Option(help: "Checkpoint directory written by `gpz train`.")
+    var checkpoint: String
+
+    @Option(help: "Analyse another data set's training split instead (converted to the model's input).")
+    var data: String?
+
+    @Option(help: "Which images: train (the target's training role) or private (the attacked set).")
+    var set: AnalysedSet = .train
+
+    @Option(help: "Stratified sample size.")
+    var sample = StratifiedSampler.defaultCount
+
+    @Flag(help: "Use every image of the set instead of a sample.")
+    var all = false
+
+    @Option(help: "Class labels: true, or predicted (argmax of the logits, as the paper's code).")
+    var labels: LabelSource = .truth
+
+    @Option(help: "Candidate splits for the locator, comma-separated indices (default: all splits).")
+    var candidates: String?
+
+    @Flag(help: "Print one JSON object (splits, gpz_apriori) instead of the table.")
+    var json = false
+
+    enum AnalysedSet: String, ExpressibleByArgument { case train, `private` }
+
+    func run() throws {
+        try reportingErrors {
+            let directory = URL(fileURLWithPath: checkpoint)
+            let (model, info) = try CheckpointStore.loadModel(directory)
+            let roles = try rolesToAnalyse(info)
+            let images = set == .train ? roles.train.images : roles.privateSet.images
+            let candidateList = try candidates.map(parseCandidates)
+            let count = all ? images.count : Swift.min(sample, images.count)
+            let bar = ProgressBar("analyse \(model.splitPoints.count) splits", total: count, unit: "images")
+            let statistics = try SplitAnalysisRunner.run(
+                model: model, images: images, normalization: info.normalization, sampleCount: all ? nil : count,
+                options: .init(labelSource: labels), onBatch: { done, _ in bar.update(done) })
+            let report = try AnalysisReport(statistics: statistics, labels: labels, candidates: candidateList)
+            if json {
+                print(String(decoding: try AnalysisJSON.encoder().encode(report), as: UTF8.self))
+            } else {
+                print(table(report, architecture: info.model.architecture.rawValue))
+            }
+        }
+    }
+
+    /// The roles of the checkpoint's own data (hash-checked), or of `--data` converted to the model's input.
+    private func rolesToAnalyse(_ info: CheckpointInfo) throws -> Roles {
+        guard let data else {
+            let roles = try Roles.make(try Catalog.load(info.config.dataset), plan: try info.config.splitPlan)
+            guard roles.train.membershipHash == info.data.train.sha256 else {
+                throw TrainingError("\(info.config.dataset): the training images no longer match the checkpoint's "
+                                    + "membership hash \(info.data.train.sha256.prefix(12))…")
+            }
+            return roles
+        }
+        let plan = SplitPlan(seed: info.config.seed, privateSource: .train, side: info.model.imageSize,
+                             channels: info.model.channels)
+        let roles = try Roles.make(try Catalog.load(data), plan: plan)
+        guard roles.classNames.count == info.model.classes else {
+            throw TrainingError("\(data): \(roles.classNames.count) classes, the model has \(info.model.classes)")
+        }
+        return roles
+    }
+
+    private func parseCandidates(_ text: String) throws -> [Int] {
+        try text.split(separator: ",").map {
+            guard let index = Int($0.trimmingCharacters(in: .whitespaces)) else {
+                throw TrainingError("--candidates: '\($0)' is not a split index")
+            }
+            return index
+        }
+    }
+
+    private func table(_ report: AnalysisReport, architecture: String) -> String {
+        var lines = ["\(architecture): \(report.sampleCount) images, \(report.classes) classes, \(report.labels.rawValue) labels",
+                     "   #  name               shape          d        σ²   mean R_c²   share  eff dim   h_global    h_class"]
+        for split in report.splits {
+            let s = split.statistics, b = split.bounds
+            let shape = s.shape.map(String.init).joined(separator: "×")
+            lines.append(String(format: "%4d  %@ %@ %7d %9.3g %11.4g %7.3f %8@ %10.4g %10.4g", s.index,
+                                pad(s.name, 18), pad(shape, 14), s.dimension, s.sigma2, s.meanRadius,
+                                s.intraClassShare, pad(s.effectiveDimension.map { String(format: "%.1f", $0) } ?? "–", 8),
+                                b.global, b.classMixture))
+        }
+        for zone in [report.gpzApriori] + report.gpzAprioriVariants {
+            lines.append("a-priori zone (\(zone.rule)): first split \(zone.first), range \(zone.range[0])…\(zone.range[1]); "
+                         + zone.ruleDescription)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}
+
+extension LabelSource: ExpressibleByArgument {}
