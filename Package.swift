@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "GPZNN", targets: ["GPZNN"]),
         .library(name: "GPZOptim", targets: ["GPZOptim"]),
         .library(name: "GPZModels", targets: ["GPZModels"]),
+        .library(name: "GPZAttacks", targets: ["GPZAttacks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +29,7 @@ let package = Package(
         .target(name: "GPZNN", dependencies: ["GPZTensor"]),
         .target(name: "GPZOptim", dependencies: ["GPZTensor"]),
         .target(name: "GPZModels", dependencies: ["GPZTensor", "GPZNN"]),
+        .target(name: "GPZAttacks", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZModels"]),
         .executableTarget(
             name: "gpz",
             dependencies: [
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "GPZNNTests", dependencies: ["GPZNN"]),
         .testTarget(name: "GPZOptimTests", dependencies: ["GPZOptim", "GPZNN"]),
         .testTarget(name: "GPZModelsTests", dependencies: ["GPZModels", "GPZNN", "GPZTensor"]),
+        .testTarget(name: "GPZAttacksTests", dependencies: ["GPZAttacks", "GPZModels", "GPZNN", "GPZTensor"]),
     ],
     cxxLanguageStandard: .cxx17
 )
