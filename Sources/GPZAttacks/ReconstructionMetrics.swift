@@ -29,8 +29,8 @@ public struct PerImageMetrics: Equatable, Sendable {
 }
 
 /// How well reconstructions x̂ match the originals x, both [N, C, H, W] with values in [0, 1] (data range L = 1).
-/// Every metric is computed per image, in float64; `ReconstructionMetricsAccumulator` then takes the mean and
-/// standard deviation over a whole set.
+/// Every metric is computed per image, in float64 (SSIM filters in float32); `ReconstructionMetricsAccumulator`
+/// then takes the mean and standard deviation over a whole set.
 ///
 /// - MSE (primary): mse_i = (1 / CHW) Σ (x̂ − x)², the per-element mean, i.e. averaged over channels.
 ///   The paper's code reports Σ (x̂ − x)² / (N·H·W) instead, which is C · mse for C channels; it is kept as the

@@ -8,7 +8,8 @@ import GPZTensor
 ///     structural_similarity(b, a, data_range=1.0, gaussian_weights=True, sigma=1.5,
 ///                           use_sample_covariance=False, channel_axis=0)   # without channel_axis for C = 1
 ///
-/// on the 32 × 32 images of `fixture(channels:)`, built by the same formulas in NumPy.
+/// on the 32 × 32 images of `fixture(channels:)`, built by the same formulas in NumPy. Ours filters in float32,
+/// so it agrees to about 2e−7; 1e−6 is allowed.
 final class StructuralSimilarityReferenceTests: SeededTestCase {
     /// a[c, i, j] = 0.5 + 0.4 · sin(0.37i + 0.23j + 1.1c)
     /// b[c, i, j] = 0.5 + 0.3 · sin(0.37i + 0.23j + 1.1c + 0.4) + 0.1 · cos(0.9i − 0.6j + c)
@@ -29,18 +30,18 @@ final class StructuralSimilarityReferenceTests: SeededTestCase {
 
     func testGrayscaleMatchesScikitImage() throws {
         let (a, b) = try fixture(channels: 1)
-        XCTAssertEqual(try ReconstructionMetrics.structuralSimilarity(b, a)[0], 0.7328217968688389, accuracy: 1e-9)
+        XCTAssertEqual(try ReconstructionMetrics.structuralSimilarity(b, a)[0], 0.7328217968688389, accuracy: 1e-6)
     }
 
     func testRGBMatchesScikitImage() throws {
         let (a, b) = try fixture(channels: 3)
-        XCTAssertEqual(try ReconstructionMetrics.structuralSimilarity(b, a)[0], 0.7366665515711451, accuracy: 1e-9)
+        XCTAssertEqual(try ReconstructionMetrics.structuralSimilarity(b, a)[0], 0.7366665515711451, accuracy: 1e-6)
     }
 
     func testSSIMIsPerImageInABatch() throws {
         let (a, b) = try fixture(channels: 3)
         let values = try ReconstructionMetrics.structuralSimilarity(Tensor.cat([b, a]), Tensor.cat([a, a]))
-        XCTAssertEqual(values[0], 0.7366665515711451, accuracy: 1e-9)
+        XCTAssertEqual(values[0], 0.7366665515711451, accuracy: 1e-6)
         XCTAssertEqual(values[1], 1, accuracy: 1e-12)
     }
 
