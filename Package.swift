@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "GPZModels", targets: ["GPZModels"]),
         .library(name: "GPZTraining", targets: ["GPZTraining"]),
         .library(name: "GPZAnalysis", targets: ["GPZAnalysis"]),
+        .library(name: "GPZAttacks", targets: ["GPZAttacks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,6 +48,7 @@ let package = Package(
         .target(name: "GPZModels", dependencies: ["GPZTensor", "GPZNN"]),
         .target(name: "GPZTraining", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels"]),
         .target(name: "GPZAnalysis", dependencies: ["GPZTensor", "GPZData", "GPZModels"]),
+        .target(name: "GPZAttacks", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZModels"]),
         .executableTarget(
             name: "gpz",
             dependencies: [
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "GPZModelsTests", dependencies: ["GPZModels", "GPZNN", "GPZTensor"]),
         .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
         .testTarget(name: "GPZAnalysisTests", dependencies: ["GPZAnalysis", "GPZModels", "GPZTensor"]),
+        .testTarget(name: "GPZAttacksTests", dependencies: ["GPZAttacks", "GPZModels", "GPZNN", "GPZTensor"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,158 @@
+import GPZModels
+import GPZNN
+import GPZOptim
+import GPZTensor
+
+/// The black-box learned-inversion attack at many splits at once.
+///
+/// The attacker queries the frozen edge f_edge with its own auxiliary images x ∈ [0, 1] (the target in
+/// evaluation mode, under no-grad, after the caller's input normalisation) and observes Z = f_edge(x), or the
+/// enhanced E(Z) when the defender applies a `FeatureEnhancement` at that split. For every split k it trains a
+/// decoder g_k (`InversionDecoder`, built for the observed shape) to minimise
+///
+///     L_k = mean over the batch's elements of (g_k(Z_k) − x)²     (MSE against the un-normalised images)
+///
+/// with Adam. In the default one-pass schedule every aux batch runs the target once (`features(_:at:)`) and each
+/// decoder takes one step on its split's features; observed features can be cached and replayed
+/// (`InversionTrainingOptions.featureCacheBytes`). `evaluate(on:keep:progress:)` then measures the decoders on
+/// private images.
+public final class InversionTrainer {
+    public let target: any SplittableModel
+    /// The attacked splits, in the order given.
+    public let splits: [SplitPoint]
+    /// One decoder per split, in the order of `splits`.
+    public let decoders: [InversionDecoder]
+    /// Defences applied to the features of some splits, by split index.
+    public let enhancements: [Int: any FeatureEnhancement]
+    public let options: InversionTrainingOptions
+    private let normalizeInput: (Tensor) throws -> Tensor
+    private let optimizers: [Adam]
+
+    /// - Parameters:
+    ///   - target: the frozen model; it is switched to evaluation mode and never updated.
+    ///   - splits: the splits to attack (distinct indices).
+    ///   - architecture: the decoder family.
+    ///   - enhancements: the defence at each split index that has one.
+    ///   - normalizeInput: the target's input normalisation, applied to the [0, 1] images before the target.
+    public init(target: any SplittableModel, splits: [SplitPoint], architecture: DecoderArchitecture = .deconvolution,
+                enhancements: [Int: any FeatureEnhancement] = [:], options: InversionTrainingOptions = .init(),
+                normalizeInput: @escaping (Tensor) throws -> Tensor = { $0 }) throws {
+        try AttackError.check(!splits.isEmpty, "InversionTrainer: no splits to attack")
+        try AttackError.check(Set(splits.map(\.index)).count == splits.count,
+                              "InversionTrainer: split indices \(splits.map(\.index)) repeat")
+        try AttackError.check(options.epochs >= 1, "InversionTrainer: epochs must be at least 1, got \(options.epochs)")
+        self.target = target
+        self.splits = splits
+        self.enhancements = enhancements
+        self.options = options
+        self.normalizeInput = normalizeInput
+        let config = target.config
+        decoders = try splits.map { split in
+            let observed = try enhancements[split.index]?.enhancedSplit(split) ?? split
+            return try InversionDecoder(for: observed, imageChannels: config.channels, imageSize: config.imageSize,
+                                        architecture: architecture)
+        }
+        optimizers = try decoders.map {
+            try Adam(parameters: $0.parameters(), lr: options.learningRate, betas: (options.beta1, options.beta2),
+                     amsgrad: options.amsgrad)
+        }
+        target.eval()
+    }
+
+    /// The decoder attacking split `index`.
+    public func decoder(forSplit index: Int) throws -> InversionDecoder {
+        guard let position = splits.firstIndex(where: { $0.index == index }) else {
+            throw AttackError("InversionTrainer: split \(index) is not attacked; attacked are \(splits.map(\.index))")
+        }
+        return decoders[position]
+    }
+
+    /// Trains every split's decoder on the aux images for `options.epochs` epochs.
+    public func train(on aux: ImageBatchStream,
+                      progress: ((InversionProgress) -> Void)? = nil) throws -> InversionTrainingReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var report = InversionTrainingReport()
+        switch options.schedule {
+        case .allSplitsInOnePass:
+            try train(Array(splits.indices), on: aux, report: &report, progress: progress)
+        case .oneSplitPerRun:
+            for position in splits.indices { try train([position], on: aux, report: &report, progress: progress) }
+        }
+        let elapsed = clock.now - start
+        report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return report
+    }
+
+    /// What the attacker observes at each split of `group` (positions in `splits`) for a batch of [0, 1] images:
+    /// the target's features from one forward pass (only the edge when one split is wanted), each enhanced
+    /// where the defender enhances it.
+    func observedFeatures(_ images: Tensor, at group: [Int]) throws -> [Int: Tensor] {
+        let indices = group.map { splits[$0].index }
+        return try withNoGrad {
+            let input = try normalizeInput(images)
+            let features = indices.count == 1
+                ? [indices[0]: try target.edge(input, upTo: indices[0])]
+                : try target.features(input, at: indices).features
+            var observed: [Int: Tensor] = [:]
+            for (index, z) in features { observed[index] = try enhancements[index]?.apply(z) ?? z }
+            return observed
+        }
+    }
+
+    /// Trains the decoders at `group` (positions in `splits`) together, one target pass per batch.
+    private func train(_ group: [Int], on aux: ImageBatchStream, report: inout InversionTrainingReport,
+                       progress: ((InversionProgress) -> Void)?) throws {
+        let cache = FeatureCache(budgetBytes: options.featureCacheBytes)
+        let groupSplits = group.map { splits[$0] }
+        for epoch in 1...options.epochs {
+            var lossSums = [Double](repeating: 0, count: group.count)
+            var batches = 0
+            var images = 0
+            func step(_ batch: Tensor, _ features: [Int: Tensor], total: Int?) throws {
+                var batchLoss = 0.0
+                for (slot, position) in group.enumerated() {
+                    guard let z = features[splits[position].index] else {
+                        throw AttackError("InversionTrainer: no features for split \(splits[position].index)")
+                    }
+                    let loss = try trainStep(position, features: z, images: batch)
+                    lossSums[slot] += loss
+                    batchLoss += loss
+                }
+                batches += 1
+                images += batch.size(0)
+                progress?(InversionProgress(stage: .training, splits: groupSplits, epoch: epoch,
+                                            epochs: options.epochs, done: batches, total: total,
+                                            loss: batchLoss / Double(group.count)))
+            }
+            if cache.isComplete {
+                for entry in cache.entries { try step(entry.images, entry.features, total: cache.entries.count) }
+                report.cachedEpochs += 1
+            } else {
+                try aux.forEachBatch { batch in
+                    let features = try observedFeatures(batch, at: group)
+                    report.targetBatches += 1
+                    cache.store(images: batch, features: features)
+                    try step(batch, features, total: aux.batchesPerPass)
+                }
+                cache.finishPass()
+            }
+            try AttackError.check(batches > 0, "InversionTrainer: the aux data yielded no batches")
+            report.images += images
+            for (slot, position) in group.enumerated() {
+                report.epochLosses[splits[position].index, default: []].append(lossSums[slot] / Double(batches))
+            }
+        }
+    }
+
+    /// One Adam step of the decoder at `position` on MSE(g(z), x); returns the loss before the step.
+    private func trainStep(_ position: Int, features: Tensor, images: Tensor) throws -> Double {
+        let decoder = decoders[position]
+        decoder.train()
+        let loss = try Loss.mse(decoder.forward(features), images)
+        try optimizers[position].zeroGrad()
+        try loss.backward()
+        try optimizers[position].step()
+        return try loss.item()
+    }
+}

@@ -1,0 +1,74 @@
+import GPZModels
+
+/// How the attacker trains its decoders (the paper's `train_inversion.py` settings by default, except the
+/// epoch count: 100 there).
+public struct InversionTrainingOptions: Equatable, Codable, Sendable {
+    /// How the frozen target's forward passes are shared among the splits.
+    public enum Schedule: String, Codable, CaseIterable, Sendable {
+        /// Every aux batch runs the target once and trains the decoders of all splits on its features.
+        case allSplitsInOnePass = "one-pass"
+        /// One split after another, each with its own passes over the aux data (the paper's one process per
+        /// split), for comparison.
+        case oneSplitPerRun = "per-split"
+    }
+
+    public var epochs: Int
+    /// Adam's step size γ (the paper's default 0.01).
+    public var learningRate: Double
+    /// Adam's β₁ and β₂ (the paper's (0.5, 0.999)).
+    public var beta1: Double
+    public var beta2: Double
+    /// AMSGrad, as the paper's optimiser.
+    public var amsgrad: Bool
+    /// Keep the observed features (with their images) in memory after the first epoch and replay them in the
+    /// later ones instead of running the target again, when they fit in this many bytes; 0 never caches.
+    /// Replayed epochs see the first epoch's batches in the same order.
+    public var featureCacheBytes: Int
+    public var schedule: Schedule
+
+    public init(epochs: Int = 10, learningRate: Double = 0.01, beta1: Double = 0.5, beta2: Double = 0.999,
+                amsgrad: Bool = true, featureCacheBytes: Int = 0, schedule: Schedule = .allSplitsInOnePass) {
+        self.epochs = epochs
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.amsgrad = amsgrad
+        self.featureCacheBytes = featureCacheBytes
+        self.schedule = schedule
+    }
+}
+
+/// Where a training or evaluation run is, reported after every batch.
+public struct InversionProgress {
+    public enum Stage: String, Sendable {
+        case training, evaluation
+    }
+
+    public let stage: Stage
+    /// The splits this pass serves (all of them, or one in the per-split schedule).
+    public let splits: [SplitPoint]
+    /// 1-based epoch and the number of epochs (1 of 1 for evaluation).
+    public let epoch: Int
+    public let epochs: Int
+    /// Batches done in this epoch, and per epoch when known.
+    public let done: Int
+    public let total: Int?
+    /// Training: the decoders' mean MSE on this batch.
+    public let loss: Double?
+}
+
+/// What a training run did.
+public struct InversionTrainingReport: Equatable, Sendable {
+    /// Per split index: each epoch's mean training MSE (per element, on [0, 1]).
+    public var epochLosses: [Int: [Double]] = [:]
+    /// Aux images trained on, summed over epochs (and over the runs of the per-split schedule).
+    public var images = 0
+    /// Batches the frozen target was run on: one per aux batch and epoch in the one-pass schedule, that many per
+    /// split in the per-split schedule, fewer when features are replayed from the cache.
+    public var targetBatches = 0
+    /// Epochs that replayed cached features instead of running the target.
+    public var cachedEpochs = 0
+    public var seconds = 0.0
+
+    public init() {}
+}
