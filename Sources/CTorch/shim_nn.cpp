@@ -74,7 +74,7 @@ ctorch_tensor *ctorch_conv_transpose2d(const ctorch_tensor *x, const ctorch_tens
     return make("conv_transpose2d", [&] {
         const at::Tensor &input = T(x);
         const at::Tensor &weight = T(w);
-        bool eligible = fast && groups == 1 && input.dim() == 4 && weight.dim() == 4 &&
+        bool eligible = fast && groups == 1 && input.dim() == 4 && weight.dim() == 4 && weight.size(1) >= 4 &&
                         input.size(1) == weight.size(0) && input.scalar_type() == weight.scalar_type();
         if (!eligible)
             return at::conv_transpose2d(input, weight, opt(b), pair(stride), pair(padding), pair(output_padding),

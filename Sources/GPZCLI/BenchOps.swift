@@ -21,7 +21,6 @@ struct BenchOps: ParsableCommand {
         var lenet_img_s: Double
         var decoder_img_s: Double
         var decoder_slow_img_s: Double
-        var cnn4_decoder_img_s: Double
         var threads: Int
         var blas: String
     }
@@ -32,10 +31,8 @@ struct BenchOps: ParsableCommand {
         let lenet = try TrainingWorkload.lenet().imagesPerSecond(steps: steps)
         let decoder = try TrainingWorkload.decoder(fastTransposedConvolution: true).imagesPerSecond(steps: steps)
         let slow = try TrainingWorkload.decoder(fastTransposedConvolution: false).imagesPerSecond(steps: steps)
-        let cnn4 = try TrainingWorkload.decoder(featureChannels: 128, fastTransposedConvolution: true)
-            .imagesPerSecond(steps: steps)
         let result = Result(add_us: add, add_grad_us: addGrad, lenet_img_s: lenet, decoder_img_s: decoder,
-                            decoder_slow_img_s: slow, cnn4_decoder_img_s: cnn4, threads: Runtime.threads,
+                            decoder_slow_img_s: slow, threads: Runtime.threads,
                             blas: Runtime.blasLibrary)
         if json {
             let encoder = JSONEncoder()
@@ -47,7 +44,6 @@ struct BenchOps: ParsableCommand {
             print(String(format: "LeNet training           %8.0f images/s", lenet))
             print(String(format: "decoder training         %8.0f images/s", decoder))
             print(String(format: "  (im2col ConvTranspose) %8.0f images/s", slow))
-            print(String(format: "cnn4 block-2 decoder     %8.0f images/s", cnn4))
             print("threads                  \(result.threads)")
             print("BLAS                     \(result.blas)")
         }

@@ -5,13 +5,12 @@ import GPZTensor
 /// A fixed training workload for throughput measurements: a model, synthetic inputs and targets of one batch,
 /// and the loss; `imagesPerSecond` runs Adam steps (forward, backward, update) on that batch.
 ///
-/// The two reference workloads of `gpz bench ops` (batch 128, Adam lr 1e-3, seed 0):
-/// - **LeNet-5** on 1×28×28 inputs: Conv(1→6, 5×5, pad 2) → ReLU → MaxPool 2 → Conv(6→16, 5×5) → ReLU → MaxPool 2 →
-///   Linear(400→120) → ReLU → Linear(120→84) → ReLU → Linear(84→10), cross-entropy.
-/// - **decoder**: a two-stage inversion decoder of the Inversion_4 family from a 32×7×7 feature map to a 1×28×28
-///   image: ConvTranspose(32→16, 4, 2, 1) → BatchNorm → Tanh → ConvTranspose(16→1, 4, 2, 1) → Sigmoid, MSE.
-/// - **cnn4 block-2 decoder** (the real one an attack trains at 28 px): 128×7×7 → ConvTranspose(128→64, 4, 2, 1)
-///   → BatchNorm → Tanh → ConvTranspose(64→1, 4, 2, 1) → Sigmoid, MSE.
+/// The reference workloads of `gpz bench ops` (batch 128, Adam lr 1e-3, seed 0, synthetic data):
+/// - **LeNet** on 1×28×28 inputs: Conv(1→32, 5×5) → ReLU → MaxPool 2 → Conv(32→64, 5×5) → ReLU → MaxPool 2 →
+///   Flatten (1024) → Linear(1024→10), cross-entropy (the LeNet whose 1024×10 layer the backend notes quote);
+/// - **decoder**: the paper's Inversion_4 decoder for cnn4's block 2 at 28 px, the first real decoder an attack
+///   trains: 128×7×7 → ConvTranspose(128→64, 4, 2, 1) → BatchNorm → Tanh → ConvTranspose(64→1, 4, 2, 1) → Sigmoid,
+///   MSE against 1×28×28 images — with the fast transposed convolution, and once with libtorch's own (im2col).
 struct TrainingWorkload {
     let model: any Module
     let input: Tensor
@@ -21,15 +20,14 @@ struct TrainingWorkload {
     static func lenet(batch: Int = 128) throws -> TrainingWorkload {
         try Runtime.manualSeed(0)
         let model = Sequential(
-            try Conv2d(1, 6, 5, padding: 2), ReLU(), MaxPool2d(2),
-            try Conv2d(6, 16, 5), ReLU(), MaxPool2d(2), Flatten(),
-            try Linear(400, 120), ReLU(), try Linear(120, 84), ReLU(), try Linear(84, 10))
+            try Conv2d(1, 32, 5), ReLU(), MaxPool2d(2),
+            try Conv2d(32, 64, 5), ReLU(), MaxPool2d(2), Flatten(), try Linear(1024, 10))
         let labels = try Tensor.randint(0, 10, [batch])
         return TrainingWorkload(model: model, input: try Tensor.rand([batch, 1, 28, 28]),
                                 loss: { try Loss.crossEntropy($0, labels: labels) }, batch: batch)
     }
 
-    static func decoder(featureChannels: Int = 32, fastTransposedConvolution: Bool, batch: Int = 128) throws
+    static func decoder(featureChannels: Int = 128, fastTransposedConvolution: Bool, batch: Int = 128) throws
         -> TrainingWorkload {
         try Runtime.manualSeed(0)
         let first = try ConvTranspose2d(featureChannels, featureChannels / 2, 4, stride: 2, padding: 1)

@@ -30,7 +30,8 @@ extension Tensor {
     /// 2-D transposed convolution of (N, C, H, W) with weight (C, O/groups, kH, kW).
     ///
     /// With `fast` (the default) it is computed as the input-gradient of the convolution it transposes, which runs
-    /// on oneDNN instead of libtorch 1.13's im2col path; the two agree to float rounding.
+    /// on oneDNN instead of libtorch 1.13's im2col path, when groups is 1 and there are at least 4 output
+    /// channels (for fewer, the im2col path is faster); the two agree to float rounding.
     public func convTranspose2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                                 padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
                                 dilation: (Int, Int) = (1, 1), groups: Int = 1, fast: Bool = true) throws -> Tensor {

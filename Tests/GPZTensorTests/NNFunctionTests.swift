@@ -18,8 +18,8 @@ final class NNFunctionTests: XCTestCase {
         ]
         for c in configurations {
             let x = try Tensor.randn([2, 5, 4, 3], dtype: .float64)
-            let w = try Tensor.randn([5, 3, 4, 3], dtype: .float64)
-            let b = try Tensor.randn([3], dtype: .float64)
+            let w = try Tensor.randn([5, 4, 4, 3], dtype: .float64)
+            let b = try Tensor.randn([4], dtype: .float64)
             var outputs: [Tensor] = [], grads: [[Tensor]] = []
             for fast in [true, false] {
                 let xi = try x.clone().detached().requiringGrad()
