@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "GPZTraining", targets: ["GPZTraining"]),
         .library(name: "GPZAnalysis", targets: ["GPZAnalysis"]),
         .library(name: "GPZAttacks", targets: ["GPZAttacks"]),
+        .library(name: "GPZPipeline", targets: ["GPZPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,10 +50,11 @@ let package = Package(
         .target(name: "GPZTraining", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels"]),
         .target(name: "GPZAnalysis", dependencies: ["GPZTensor", "GPZData", "GPZModels"]),
         .target(name: "GPZAttacks", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZModels"]),
+        .target(name: "GPZPipeline", dependencies: ["GPZData", "GPZModels", "GPZTraining", "GPZAnalysis", "GPZAttacks"]),
         .executableTarget(
             name: "gpz",
             dependencies: [
-                "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels", "GPZTraining", "GPZAnalysis",
+                "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels", "GPZTraining", "GPZAnalysis", "GPZAttacks", "GPZPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/GPZCLI"
