@@ -8,6 +8,13 @@ public struct SplitEvaluation {
     /// The first kept images [k, C, S, S] and their reconstructions, both in [0, 1].
     public let originals: Tensor
     public let reconstructions: Tensor
+
+    public init(split: SplitPoint, summary: ReconstructionSummary, originals: Tensor, reconstructions: Tensor) {
+        self.split = split
+        self.summary = summary
+        self.originals = originals
+        self.reconstructions = reconstructions
+    }
 }
 
 extension InversionTrainer {

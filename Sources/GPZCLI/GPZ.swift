@@ -8,6 +8,6 @@ struct GPZ: ParsableCommand {
         commandName: "gpz",
         abstract: "Locate the Golden Partition Zone: split points whose features resist model inversion.",
         version: "0.1.0",
-        subcommands: [Demo.self, TrainCommand.self, AnalyzeCommand.self, VortexCommand.self, DataCommand.self, ModelsCommand.self, Bench.self]
+        subcommands: [Demo.self, TrainCommand.self, AnalyzeCommand.self, AttackCommand.self, VortexCommand.self, DataCommand.self, ModelsCommand.self, Bench.self]
     )
 }

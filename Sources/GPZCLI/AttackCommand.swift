@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import GPZAttacks
+import GPZPipeline
+
+/// `gpz attack`: model inversion at every split of a trained checkpoint.
+struct AttackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attack",
+        abstract: "Reconstruct private inputs from the features sent at each split; MSE, PSNR, SSIM, cosine.",
+        discussion: """
+        Threat model (docs/attacks.md): the attacker observes Z = f_edge(x) of private images. Black-box attackers
+        (decoder, strong) query f_edge with their own auxiliary images and train one decoder per split; all
+        splits are trained from one target pass per batch. The white-box rMLE attacker also has f_edge's weights
+        and optimises an image to reproduce Z. OUT gets attack.json and one grid PNG per split (originals on the
+        first row, reconstructions under them).
+        """
+    )
+
+    @Option(help: "Checkpoint directory written by `gpz train`.")
+    var checkpoint: String
+
+    @Option(help: "Splits: all, or comma-separated indices or names (e.g. 1,2,block3).")
+    var splits = "all"
+
+    @Option(help: "Attacker's data: sub (the fraction held out of target training) or cross:DATASET.")
+    var aux = "sub"
+
+    @Option(help: "Attacker: decoder, strong or rmle.")
+    var attacker: AttackerKind = .decoder
+
+    @Option(help: "Defence applied to Z before sending: none, normalize, fft, dropout-concat.")
+    var defense: DefenseKind = .none
+
+    @Option(help: "Decoder training epochs over the aux data.")
+    var epochs = 10
+
+    @Option(help: "Decoder learning rate (Adam, β 0.5/0.999, AMSGrad, as the paper's code).")
+    var lr = 0.01
+
+    @Option(help: "Batch size.")
+    var batch = 128
+
+    @Option(help: "Evaluate on: private (the test split) or train (the target's own training images).")
+    var evaluateOn = "private"
+
+    @Flag(help: "Train one split per run (the paper code's way), re-running the target for each; for comparison.")
+    var perSplit = false
+
+    @Option(help: "rMLE: private images inverted per split.")
+    var rmleImages = 16
+
+    @Option(help: "rMLE: optimisation steps.")
+    var rmleIterations = 300
+
+    @Option(help: "Seed of the aux order and the decoders' initialisation.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Output directory.")
+    var out: String
+
+    @Flag(help: "Print one JSON object (splits, attack) at the end.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let config = AttackConfig(splits: splits, aux: aux, attacker: attacker, defense: defense, epochs: epochs,
+                                      learningRate: lr, batchSize: batch, evaluateOn: evaluateOn,
+                                      schedule: perSplit ? .oneSplitPerRun : .allSplitsInOnePass,
+                                      rmleImages: rmleImages, rmleIterations: rmleIterations, seed: seed)
+            let directory = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var bar: ProgressBar?
+            var stage = ""
+            let results = try AttackStudy(config: config).run(checkpoint: URL(fileURLWithPath: checkpoint),
+                                                              out: directory) { p in
+                if p.stage != stage || bar == nil {
+                    stage = p.stage
+                    bar = ProgressBar(p.stage, total: p.total, unit: "steps")
+                }
+                bar?.update(p.done, p.loss.map { [("loss", $0)] } ?? [])
+            }
+            if json {
+                print(try jsonLine(results))
+            } else {
+                print("   #  name               MSE      ±std    PSNR    SSIM  cosine  grid")
+                for s in results.splits {
+                    let name = s.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                    print(String(format: "%4d  ", s.index) + name
+                          + String(format: " %7.4f  %7.4f  %6.2f  %6.3f  %6.3f  ", s.mse, s.mseStd, s.psnr, s.ssim, s.cosine)
+                          + (s.grid ?? ""))
+                }
+                print("results: \(directory.appendingPathComponent("attack.json").path)")
+            }
+        }
+    }
+}
+
+extension AttackerKind: ExpressibleByArgument {}
+extension DefenseKind: ExpressibleByArgument {}

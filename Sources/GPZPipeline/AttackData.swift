@@ -1,0 +1,39 @@
+import GPZData
+import GPZTraining
+
+/// The images of an attack on a checkpoint: the target's training images (the defender's data), the attacker's
+/// auxiliary images and the evaluated (private) images, re-derived from the checkpoint's configuration.
+struct AttackData {
+    let trainImages: ImageSet
+    let aux: RoleSet
+    let evaluationImages: ImageSet
+
+    /// `aux`: `sub` (or the checkpoint's own `sub:F`) for the held-out fraction, `cross:NAME` for another data
+    /// set; `evaluateOn`: `private` or `train`.
+    init(info: CheckpointInfo, aux: String, evaluateOn: String) throws {
+        var plan = try info.config.splitPlan
+        plan.side = info.model.imageSize
+        plan.channels = info.model.channels
+        let dataset = try Catalog.load(info.config.dataset)
+        let roles = try Roles.make(dataset, plan: plan)
+        guard roles.train.membershipHash == info.data.train.sha256 else {
+            throw TrainingError("\(info.config.dataset): the training images no longer match the checkpoint's "
+                                + "membership hash \(info.data.train.sha256.prefix(12))…")
+        }
+        trainImages = roles.train.images
+        evaluationImages = ImageStreams.classInterleaved(evaluateOn == "train" ? roles.train.images
+                                                                                : roles.privateSet.images)
+        let mode = try AuxMode.parse(aux)
+        switch mode {
+        case .sub where aux == "sub" || mode == plan.aux:
+            self.aux = roles.aux
+        case .sub:
+            throw TrainingError("aux: '\(aux)' differs from the fraction held out when the target was trained "
+                                + "(\(plan.aux)); use --aux sub so that no attacker image was a training image")
+        case .cross, .given:
+            var crossPlan = plan
+            crossPlan.aux = mode
+            self.aux = try Roles.make(dataset, plan: crossPlan).aux
+        }
+    }
+}

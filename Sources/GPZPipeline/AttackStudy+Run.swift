@@ -1,0 +1,158 @@
+import Foundation
+import GPZAttacks
+import GPZData
+import GPZModels
+import GPZTensor
+import GPZTraining
+
+/// Runs a model-inversion attack on a trained checkpoint at every requested split.
+///
+/// Data roles are re-derived from the checkpoint's configuration (and checked against its membership hash): the
+/// attacker's `sub` data is exactly the fraction held out of target training, so no attacker image was ever a
+/// training image; `cross:NAME` takes another data set converted to the target's input. Results, grids and
+/// `attack.json` go to the output directory.
+public struct AttackStudy {
+    public var config: AttackConfig
+
+    public init(config: AttackConfig) {
+        self.config = config
+    }
+
+    public func run(checkpoint: URL, out: URL, progress: @escaping (AttackProgress) -> Void = { _ in }) throws -> AttackResults {
+        let started = Date()
+        try validate()
+        let (model, info) = try CheckpointStore.loadModel(checkpoint)
+        let data = try AttackData(info: info, aux: config.aux, evaluateOn: config.evaluateOn)
+        let splits = try selectedSplits(model)
+        let normalize = { (x: Tensor) throws -> Tensor in try info.normalization.apply(x) }
+        let enhancements = try makeEnhancements(model: model, splits: splits, defenderImages: data.trainImages,
+                                                normalize: normalize)
+        try Runtime.manualSeed(config.seed)
+        let evaluations: [SplitEvaluation]
+        switch config.attacker {
+        case .decoder, .strong:
+            evaluations = try learnedInversion(model: model, splits: splits, enhancements: enhancements, data: data,
+                                               normalize: normalize, progress: progress)
+        case .rmle:
+            evaluations = try whiteBox(model: model, splits: splits, images: data.evaluationImages,
+                                       normalize: normalize, progress: progress)
+        }
+        let grids = out.appendingPathComponent("grids")
+        try FileManager.default.createDirectory(at: grids, withIntermediateDirectories: true)
+        var results: [SplitAttackResult] = []
+        for evaluation in evaluations {
+            let split = evaluation.split, summary = evaluation.summary
+            let file = grids.appendingPathComponent("\(config.attacker.rawValue)-\(split.index)-\(split.name).png")
+            try GridImage.write(originals: evaluation.originals, reconstructions: evaluation.reconstructions, to: file)
+            let accuracy = try enhancements[split.index].map {
+                try DefenseAccuracy.measure(model: model, enhancement: $0, split: split.index,
+                                            images: data.evaluationImages, normalize: normalize)
+            }
+            results.append(SplitAttackResult(
+                name: split.name, index: split.index, shape: split.shape, mse: summary.mse.mean,
+                mseSumChannels: summary.mseSumChannels.mean, psnr: summary.psnr.mean, ssim: summary.ssim.mean,
+                cosine: summary.cosine.mean, mseStd: summary.mse.std, psnrStd: summary.psnr.std,
+                ssimStd: summary.ssim.std, images: summary.count, accuracyWithDefense: accuracy,
+                grid: "grids/" + file.lastPathComponent))
+        }
+        let output = AttackResults(attack: config, checkpoint: checkpoint.path,
+                                   architecture: info.model.architecture.rawValue, auxSource: data.aux.source,
+                                   auxImages: data.aux.count, auxSha256: data.aux.membershipHash,
+                                   evaluatedImages: results.first?.images ?? 0,
+                                   seconds: Date().timeIntervalSince(started), splits: results)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        try encoder.encode(output).write(to: out.appendingPathComponent("attack.json"), options: .atomic)
+        return output
+    }
+
+    private func validate() throws {
+        guard config.epochs >= 1 else { throw TrainingError("epochs: expected at least 1, got \(config.epochs)") }
+        guard config.batchSize >= 1 else { throw TrainingError("batch: expected at least 1, got \(config.batchSize)") }
+        guard config.learningRate > 0 else { throw TrainingError("lr: expected > 0, got \(config.learningRate)") }
+        guard ["private", "train"].contains(config.evaluateOn) else {
+            throw TrainingError("evaluate-on: '\(config.evaluateOn)', expected private or train")
+        }
+        if config.attacker == .rmle && config.defense != .none {
+            throw TrainingError("defense: rmle attacks the plain edge; use --defense none with --attacker rmle")
+        }
+    }
+
+    /// The splits named by `config.splits`: `all`, or comma-separated indices or names.
+    func selectedSplits(_ model: StagedModel) throws -> [SplitPoint] {
+        if config.splits == "all" { return model.splitPoints }
+        let points = try config.splits.split(separator: ",").map {
+            try model.split(named: $0.trimmingCharacters(in: .whitespaces))
+        }
+        guard Set(points.map(\.index)).count == points.count else {
+            throw TrainingError("splits: '\(config.splits)' names a split twice")
+        }
+        return points
+    }
+
+    private func makeEnhancements(model: StagedModel, splits: [SplitPoint], defenderImages: ImageSet,
+                                  normalize: @escaping (Tensor) throws -> Tensor) throws -> [Int: any FeatureEnhancement] {
+        switch config.defense {
+        case .none:
+            return [:]
+        case .normalize:
+            let sample = defenderImages.subset(Array(0..<Swift.min(2_000, defenderImages.count)))
+            return try FeatureNormalization.fit(target: model, splits: splits,
+                                                images: ImageStreams.ordered(sample, batchSize: 250),
+                                                normalizeInput: normalize)
+        case .fft:
+            return Dictionary(uniqueKeysWithValues: splits.map { ($0.index, FFTResidual() as any FeatureEnhancement) })
+        case .dropoutConcat:
+            return Dictionary(uniqueKeysWithValues: try splits.map {
+                ($0.index, try DropoutConcat() as any FeatureEnhancement)
+            })
+        }
+    }
+
+    private func learnedInversion(model: StagedModel, splits: [SplitPoint],
+                                  enhancements: [Int: any FeatureEnhancement], data: AttackData,
+                                  normalize: @escaping (Tensor) throws -> Tensor,
+                                  progress: @escaping (AttackProgress) -> Void) throws -> [SplitEvaluation] {
+        let options = InversionTrainingOptions(epochs: config.epochs, learningRate: config.learningRate,
+                                               schedule: config.schedule)
+        let trainer = try InversionTrainer(target: model, splits: splits,
+                                           architecture: config.attacker == .strong ? .strong : .deconvolution,
+                                           enhancements: enhancements, options: options, normalizeInput: normalize)
+        let aux = ImageStreams.shuffled(data.aux.images, batchSize: config.batchSize, seed: config.seed)
+        let batches = aux.batchesPerPass ?? 0
+        let perRun = config.schedule == .oneSplitPerRun ? splits.count : 1
+        var step = 0
+        _ = try trainer.train(on: aux) { p in
+            step += 1
+            progress(AttackProgress(stage: "train decoders", done: step, total: batches * config.epochs * perRun,
+                                    loss: p.loss))
+        }
+        let evaluation = ImageStreams.ordered(data.evaluationImages, batchSize: 500)
+        return try trainer.evaluate(on: evaluation, keep: 8) { p in
+            progress(AttackProgress(stage: "evaluate", done: p.done, total: evaluation.batchesPerPass ?? 0, loss: nil))
+        }
+    }
+
+    private func whiteBox(model: StagedModel, splits: [SplitPoint], images: ImageSet,
+                          normalize: @escaping (Tensor) throws -> Tensor,
+                          progress: @escaping (AttackProgress) -> Void) throws -> [SplitEvaluation] {
+        let count = Swift.min(config.rmleImages, images.count)
+        let sample = try BatchLoader.tensors(BatchLoader.assemble(images, indices: Array(0..<count),
+                                                                  flip: [Bool](repeating: false, count: count))).images
+        let inversion = WhiteBoxInversion(iterations: config.rmleIterations)
+        return try splits.enumerated().map { position, split in
+            let features = try withNoGrad { try model.edge(normalize(sample), upTo: split.index) }
+            let result = try inversion.invert(features: features, target: model, split: split.index,
+                                              normalizeInput: normalize) { done, total, objective in
+                progress(AttackProgress(stage: "rMLE split \(position + 1)/\(splits.count)", done: done, total: total,
+                                        loss: objective))
+            }
+            var accumulator = ReconstructionMetricsAccumulator()
+            try accumulator.add(result.reconstructions, sample)
+            let kept = Swift.min(8, count)
+            return SplitEvaluation(split: split, summary: accumulator.summary,
+                                   originals: try sample.slice(dim: 0, end: kept),
+                                   reconstructions: try result.reconstructions.slice(dim: 0, end: kept))
+        }
+    }
+}

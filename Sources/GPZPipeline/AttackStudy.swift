@@ -1,0 +1,120 @@
+import Foundation
+import GPZAttacks
+import GPZData
+import GPZModels
+import GPZTensor
+import GPZTraining
+
+/// Which attack `AttackStudy` runs.
+public enum AttackerKind: String, Codable, CaseIterable, Sendable {
+    /// Black-box learned inversion with the paper's deconvolutional decoders.
+    case decoder
+    /// Black-box learned inversion with deeper decoders: inverse residual blocks and attention.
+    case strong
+    /// White-box regularised maximum-likelihood estimation (He et al. 2019) on a sample of private images.
+    case rmle
+}
+
+/// The defender's feature enhancement, applied to Z before it is sent.
+public enum DefenseKind: String, Codable, CaseIterable, Sendable {
+    case none
+    case normalize
+    case fft
+    case dropoutConcat = "dropout-concat"
+}
+
+/// An attack on a trained checkpoint: its configuration, as recorded in the results.
+public struct AttackConfig: Codable, Equatable, Sendable {
+    /// `all`, or comma-separated split indices or names.
+    public var splits: String
+    /// `sub` (the fraction held out when the target was trained) or `cross:DATASET`.
+    public var aux: String
+    public var attacker: AttackerKind
+    public var defense: DefenseKind
+    public var epochs: Int
+    public var learningRate: Double
+    public var batchSize: Int
+    /// `private` (the test split the checkpoint was evaluated on) or `train` (the target's own training images).
+    public var evaluateOn: String
+    /// One target pass per batch for all splits, or one split per run (the paper code's way), for comparison.
+    public var schedule: InversionTrainingOptions.Schedule
+    /// rMLE: images inverted per split, and optimisation steps.
+    public var rmleImages: Int
+    public var rmleIterations: Int
+    public var seed: UInt64
+
+    public init(splits: String = "all", aux: String = "sub", attacker: AttackerKind = .decoder,
+                defense: DefenseKind = .none, epochs: Int = 10, learningRate: Double = 0.01, batchSize: Int = 128,
+                evaluateOn: String = "private", schedule: InversionTrainingOptions.Schedule = .allSplitsInOnePass,
+                rmleImages: Int = 16, rmleIterations: Int = 300, seed: UInt64 = 0) {
+        self.splits = splits
+        self.aux = aux
+        self.attacker = attacker
+        self.defense = defense
+        self.epochs = epochs
+        self.learningRate = learningRate
+        self.batchSize = batchSize
+        self.evaluateOn = evaluateOn
+        self.schedule = schedule
+        self.rmleImages = rmleImages
+        self.rmleIterations = rmleIterations
+        self.seed = seed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case splits, aux, attacker, defense, epochs, learningRate = "lr", batchSize = "batch"
+        case evaluateOn = "evaluate_on", schedule, rmleImages = "rmle_images", rmleIterations = "rmle_iterations", seed
+    }
+}
+
+/// One split's attack result: reconstruction quality over the evaluated set (means and standard deviations), the
+/// cloud's accuracy on the features as sent, and the grid file.
+public struct SplitAttackResult: Codable, Equatable, Sendable {
+    public var name: String
+    public var index: Int
+    public var shape: [Int]
+    public var mse: Double
+    /// The paper code's MSE, summed over channels (C × `mse`); a compatibility column.
+    public var mseSumChannels: Double
+    public var psnr: Double
+    public var ssim: Double
+    public var cosine: Double
+    public var mseStd: Double
+    public var psnrStd: Double
+    public var ssimStd: Double
+    public var images: Int
+    /// Top-1 accuracy of cloud(features as sent) on the evaluated set, when a defence changes the features.
+    public var accuracyWithDefense: Double?
+    public var grid: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, index, shape, mse, mseSumChannels = "mse_sum_channels", psnr, ssim, cosine, mseStd = "mse_std"
+        case psnrStd = "psnr_std", ssimStd = "ssim_std", images, accuracyWithDefense = "accuracy_with_defense", grid
+    }
+}
+
+/// The output of `gpz attack`: the configuration and one result per split.
+public struct AttackResults: Codable, Equatable, Sendable {
+    public var attack: AttackConfig
+    public var checkpoint: String
+    public var architecture: String
+    public var auxSource: String
+    public var auxImages: Int
+    public var auxSha256: String
+    public var evaluatedImages: Int
+    public var seconds: Double
+    public var splits: [SplitAttackResult]
+
+    enum CodingKeys: String, CodingKey {
+        case attack, checkpoint, architecture, auxSource = "aux_source", auxImages = "aux_images"
+        case auxSha256 = "aux_sha256", evaluatedImages = "evaluated_images", seconds, splits
+    }
+}
+
+/// Stage progress of an attack: training the decoders, evaluating them, or inverting with rMLE.
+public struct AttackProgress {
+    public var stage: String
+    public var done: Int
+    public var total: Int
+    public var loss: Double?
+}
