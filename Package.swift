@@ -51,6 +51,7 @@ let package = Package(
         .target(name: "GPZAnalysis", dependencies: ["GPZTensor", "GPZData", "GPZModels"]),
         .target(name: "GPZAttacks", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZModels"]),
         .target(name: "GPZPipeline", dependencies: ["GPZData", "GPZModels", "GPZTraining", "GPZAnalysis", "GPZAttacks"]),
+        .target(name: "GPZTestSupport", dependencies: ["GPZTensor"], path: "Sources/GPZTestSupport"),
         .executableTarget(
             name: "gpz",
             dependencies: [
@@ -60,13 +61,13 @@ let package = Package(
             path: "Sources/GPZCLI"
         ),
         .testTarget(name: "GPZTensorTests", dependencies: ["GPZTensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "GPZNNTests", dependencies: ["GPZNN"]),
+        .testTarget(name: "GPZNNTests", dependencies: ["GPZTestSupport", "GPZNN"]),
         .testTarget(name: "GPZOptimTests", dependencies: ["GPZOptim", "GPZNN"]),
         .testTarget(name: "GPZDataTests", dependencies: ["GPZData", "GPZTensor"]),
-        .testTarget(name: "GPZModelsTests", dependencies: ["GPZModels", "GPZNN", "GPZTensor"]),
+        .testTarget(name: "GPZModelsTests", dependencies: ["GPZTestSupport", "GPZModels", "GPZNN", "GPZTensor"]),
         .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
-        .testTarget(name: "GPZAnalysisTests", dependencies: ["GPZAnalysis", "GPZModels", "GPZTensor"]),
-        .testTarget(name: "GPZAttacksTests", dependencies: ["GPZAttacks", "GPZModels", "GPZNN", "GPZTensor"]),
+        .testTarget(name: "GPZAnalysisTests", dependencies: ["GPZTestSupport", "GPZAnalysis", "GPZModels", "GPZTensor"]),
+        .testTarget(name: "GPZAttacksTests", dependencies: ["GPZTestSupport", "GPZAttacks", "GPZModels", "GPZNN", "GPZTensor"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,3 +1,4 @@
+import GPZData
 import GPZTensor
 
 /// A uniform sample of at most `capacity` feature rows of one split, kept while the set streams past
@@ -12,12 +13,12 @@ final class FeatureReservoir {
     private var rows: Tensor?
     private(set) var filled = 0
     private var seen = 0
-    private var generator: SeededGenerator
+    private var generator: SeededRandom
 
     init(capacity: Int, dimension: Int, seed: UInt64) {
         self.capacity = capacity
         self.dimension = dimension
-        generator = SeededGenerator(seed: seed)
+        generator = SeededRandom(seed: seed)
     }
 
     /// Offers the rows of `z` [B, d].
@@ -33,7 +34,7 @@ final class FeatureReservoir {
         }
         var replacements: [Int: Int] = [:]
         for row in direct..<batch {
-            let slot = generator.uniform(below: seen + row + 1)
+            let slot = generator.below(seen + row + 1)
             if slot < capacity { replacements[slot] = row }
         }
         for (slot, row) in replacements {

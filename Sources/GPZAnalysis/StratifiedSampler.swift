@@ -1,3 +1,4 @@
+import GPZData
 /// Chooses which examples of a set to analyse: a seeded sample with as equal a number per class as the class
 /// sizes allow.
 ///
@@ -43,7 +44,7 @@ public enum StratifiedSampler {
         var members: [Int: [Int]] = [:]
         for (index, label) in labels.enumerated() { members[label, default: []].append(index) }
         let quota = quotas(classSizes: members.mapValues(\.count), count: count)
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         var chosen: [Int] = []
         chosen.reserveCapacity(count)
         for label in members.keys.sorted() {

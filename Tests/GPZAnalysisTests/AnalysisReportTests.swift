@@ -1,4 +1,5 @@
 import Foundation
+import GPZTestSupport
 import XCTest
 import GPZAnalysis
 import GPZModels

@@ -1,3 +1,4 @@
+import GPZTestSupport
 import XCTest
 import GPZAnalysis
 import GPZTensor

@@ -3,21 +3,6 @@ import GPZAnalysis
 import GPZModels
 import GPZTensor
 
-/// Seeds the tensor generator before every test and runs it on one intra-op thread.
-class SeededTestCase: XCTestCase {
-    private var savedThreads = 1
-
-    override func setUpWithError() throws {
-        try Runtime.manualSeed(20240601)
-        savedThreads = Runtime.threads
-        try Runtime.setThreads(1)
-    }
-
-    override func tearDownWithError() throws {
-        try Runtime.setThreads(savedThreads)
-    }
-}
-
 /// A vector-valued split point with `dimension` values per sample.
 func vectorSplit(_ index: Int, _ name: String, dimension: Int) -> SplitPoint {
     SplitPoint(index: index, name: name, shape: [dimension], kind: .vector)

@@ -1,3 +1,4 @@
+import GPZTestSupport
 import XCTest
 import GPZAttacks
 import GPZModels

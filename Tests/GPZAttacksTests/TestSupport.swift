@@ -3,22 +3,6 @@ import GPZAttacks
 import GPZModels
 import GPZTensor
 
-/// Seeds the generator before every test so inputs and initialisations are reproducible, and runs each test on
-/// one intra-op thread: these tiny models gain nothing from a second thread.
-class SeededTestCase: XCTestCase {
-    private var savedThreads = 1
-
-    override func setUpWithError() throws {
-        try Runtime.manualSeed(20240607)
-        savedThreads = Runtime.threads
-        try Runtime.setThreads(1)
-    }
-
-    override func tearDownWithError() throws {
-        try Runtime.setThreads(savedThreads)
-    }
-}
-
 /// `count` smooth synthetic images [count, channels, size, size] in [0.1, 0.9]: per image and channel,
 /// 0.5 + 0.4 · sin(a·i + b·j + φ) with random frequencies a, b ∈ [0.1, 0.8) and phase φ ∈ [0, 2π).
 func syntheticImages(count: Int, channels: Int, size: Int) throws -> Tensor {

@@ -3,23 +3,6 @@ import GPZModels
 import GPZNN
 import GPZTensor
 
-/// Seeds the generator before every test so inputs and initialisations are reproducible, and runs each test
-/// on one intra-op thread: these batch-1 forward passes gain little from a second thread, and on a machine
-/// whose cores are busy with other work, OpenMP threads waiting for each other made them up to ten times slower.
-class SeededTestCase: XCTestCase {
-    private var savedThreads = 1
-
-    override func setUpWithError() throws {
-        try Runtime.manualSeed(20240601)
-        savedThreads = Runtime.threads
-        try Runtime.setThreads(1)
-    }
-
-    override func tearDownWithError() throws {
-        try Runtime.setThreads(savedThreads)
-    }
-}
-
 /// A model in evaluation mode.
 func evalModel(_ architecture: Architecture, channels: Int = 3, imageSize: Int = 64,
                classes: Int = 10) throws -> StagedModel {

@@ -1,3 +1,4 @@
+import GPZTestSupport
 import XCTest
 @testable import GPZNN
 import GPZTensor

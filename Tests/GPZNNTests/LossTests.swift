@@ -1,4 +1,5 @@
 import Foundation
+import GPZTestSupport
 import XCTest
 @testable import GPZNN
 import GPZTensor

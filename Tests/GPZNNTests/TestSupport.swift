@@ -2,13 +2,6 @@ import XCTest
 @testable import GPZNN
 import GPZTensor
 
-/// Seeds the generator before every test so random inputs and initialisations are reproducible.
-class SeededTestCase: XCTestCase {
-    override func setUpWithError() throws {
-        try Runtime.manualSeed(20240601)
-    }
-}
-
 /// Places where autograd and central finite differences disagree, one line per tensor (empty when they agree).
 ///
 /// The scalar differentiated is f = Σ(output ⊙ R) with R a fixed standard-normal projection, so every output
