@@ -16,47 +16,10 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Architecture: cnn4, vgg16bn, vgg19bn, resnet18, ir152, vit.")
-    var model = "cnn4"
-
-    @Option(help: "Data set: fashion-mnist, mnist-5k, or KIND:PATH (idx, cifar, folder, csv, npz).")
-    var data = "fashion-mnist"
-
-    @Option(help: "Resize images to N×N pixels (default: the data set's size).")
-    var imageSize: Int?
+    @OptionGroup var training: TrainingOptions
 
     @Option(help: "Label targets: onehot, ls:0.3 (LS+), ls:-0.05 (LS−).")
     var labels = "onehot"
-
-    @Option(help: "Epochs to train (on --resume, the total to reach).")
-    var epochs = 10
-
-    @Option(help: "Optimiser: adam (β 0.5/0.999, AMSGrad) or sgd (momentum 0.9, weight decay 5e-4).")
-    var optimizer: OptimizerChoice = .adam
-
-    @Option(help: "Learning rate.")
-    var lr = 1e-3
-
-    @Option(help: "Batch size.")
-    var batch = 128
-
-    @Option(help: "Seed of the data split, shuffling, flips and initialisation.")
-    var seed: UInt64 = 0
-
-    @Option(help: "The attacker's data held out from training: sub:F (a fraction of the training split).")
-    var aux = "sub:0.2"
-
-    @Option(help: "Private (evaluated) images: test, or train for data sets without a test split.")
-    var `private`: PrivateSource = .test
-
-    @Option(help: "Probability of a horizontal flip per training image.")
-    var flip = 0.5
-
-    @Option(help: "cnn4 first-block width (the paper's ndf).")
-    var width = 64
-
-    @Option(help: "ViT patch size.")
-    var patchSize = 4
 
     @Option(help: "Checkpoint directory.")
     var out: String
@@ -78,14 +41,10 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let config = TrainingConfig(architecture: model, dataset: data, imageSize: imageSize, labels: labels,
-                                        epochs: epochs, optimizer: optimizer, learningRate: lr, batchSize: batch,
-                                        seed: seed, aux: aux, privateSource: `private`, flipProbability: flip, cnn4Width: width,
-                                        patchSize: patchSize)
-            try config.validate()
-            let trainer = try TargetTrainer(config: config, dataset: try Catalog.load(data))
+            let config = try training.config(labels: labels)
+            let trainer = try TargetTrainer(config: config, dataset: try Catalog.load(config.dataset))
             let directory = URL(fileURLWithPath: out)
-            note("train: \(model) on \(data) \(trainer.modelConfig.inputShape), labels \(trainer.labels), "
+            note("train: \(config.architecture) on \(config.dataset) \(trainer.modelConfig.inputShape), labels \(trainer.labels), "
                  + "\(trainer.roles.train.count) training / \(trainer.roles.privateSet.count) test images, "
                  + "\(trainer.roles.aux.count) held out for the attacker → \(directory.path)")
             let info = try trainer.run(directory: directory, resume: resume, onBatch: ProgressBar.epochs(),

@@ -18,32 +18,7 @@ struct VortexCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Architecture.")
-    var model = "cnn4"
-
-    @Option(help: "Data set.")
-    var data = "fashion-mnist"
-
-    @Option(help: "Resize images to N×N pixels (default: the data set's size).")
-    var imageSize: Int?
-
-    @Option(help: "Private (evaluated) images: test, or train for data sets without a test split.")
-    var `private`: PrivateSource = .test
-
-    @Option(help: "Epochs per run.")
-    var epochs = 10
-
-    @Option(help: "Learning rate.")
-    var lr = 1e-3
-
-    @Option(help: "Batch size.")
-    var batch = 128
-
-    @Option(help: "Seed shared by the three runs.")
-    var seed: UInt64 = 0
-
-    @Option(help: "cnn4 first-block width (the paper's ndf).")
-    var width = 64
+    @OptionGroup var training: TrainingOptions
 
     @Option(help: "Training images analysed after each epoch.")
     var sample = 1_000
@@ -59,13 +34,10 @@ struct VortexCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let base = TrainingConfig(architecture: model, dataset: data, imageSize: imageSize, epochs: epochs,
-                                      learningRate: lr, batchSize: batch, seed: seed, privateSource: `private`,
-                                      cnn4Width: width)
-            try base.validate()
+            let base = try training.config(labels: "onehot")
             let directory = URL(fileURLWithPath: out)
             let study = VortexStudy(base: base, sampleCount: sample)
-            let recorder = try study.run(dataset: try Catalog.load(data), directory: directory, resume: resume,
+            let recorder = try study.run(dataset: try Catalog.load(base.dataset), directory: directory, resume: resume,
                                          onBatch: ProgressBar.epochs()) { run, record, statistics in
                 let radii = statistics.map { String(format: "%.4g", $0.meanRadius) }.joined(separator: " ")
                 note("\(run) " + String(format: "epoch %d: test accuracy %.2f %%; mean R_c² per split: ", record.epoch,
