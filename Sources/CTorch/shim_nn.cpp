@@ -74,8 +74,12 @@ ctorch_tensor *ctorch_conv_transpose2d(const ctorch_tensor *x, const ctorch_tens
     return make("conv_transpose2d", [&] {
         const at::Tensor &input = T(x);
         const at::Tensor &weight = T(w);
+        bool bias_fits = b == nullptr || (b->t.dim() == 1 && weight.dim() == 4 && b->t.size(0) == weight.size(1) &&
+                                           b->t.scalar_type() == weight.scalar_type());
         bool eligible = fast && groups == 1 && input.dim() == 4 && weight.dim() == 4 && weight.size(1) >= 4 &&
-                        input.size(1) == weight.size(0) && input.scalar_type() == weight.scalar_type();
+                        input.size(1) == weight.size(0) && input.scalar_type() == weight.scalar_type() &&
+                        bias_fits && pair(output_padding)[0] < pair(stride)[0] &&
+                        pair(output_padding)[1] < pair(stride)[1];
         if (!eligible)
             return at::conv_transpose2d(input, weight, opt(b), pair(stride), pair(padding), pair(output_padding),
                                         groups, pair(dilation));

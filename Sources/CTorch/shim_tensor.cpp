@@ -1,5 +1,8 @@
 // Tensor lifecycle, creation, shape, element-wise, reduction and runtime entry points.
 #include <malloc.h>
+#include <algorithm>
+#include <cmath>
+#include <memory>
 #include <sched.h>
 #include <cstdlib>
 #include <cstring>
@@ -12,8 +15,12 @@ namespace ctorch {
 static thread_local std::string last_error;
 
 void set_error(const char *op, const std::string &message) {
-    std::string first = message.substr(0, message.find('\n'));
-    last_error = std::string(op) + ": " + first;
+    try {
+        std::string first = message.substr(0, message.find('\n'));
+        last_error = std::string(op) + ": " + first;
+    } catch (...) {
+        last_error.clear();
+    }
 }
 
 at::ScalarType scalar_type(int dtype) {
@@ -108,6 +115,7 @@ int ctorch_ndim(const ctorch_tensor *t) { return guarded<int>("ndim", -1, [&] { 
 int ctorch_shape(const ctorch_tensor *t, int64_t *out, int capacity) {
     return guarded<int>("shape", -1, [&] {
         auto sizes = T(t).sizes();
+        if (capacity > 0 && out == nullptr) throw std::invalid_argument("null output pointer");
         for (int i = 0; i < capacity && i < static_cast<int>(sizes.size()); ++i) out[i] = sizes[i];
         return static_cast<int>(sizes.size());
     });
@@ -121,6 +129,7 @@ int ctorch_copy_out(const ctorch_tensor *t, int dtype, void *dst, int64_t count)
         if (src.numel() != count)
             throw std::invalid_argument("destination holds " + std::to_string(count) + " elements, tensor has " +
                                         std::to_string(src.numel()));
+        if (count > 0 && dst == nullptr) throw std::invalid_argument("null destination pointer");
         if (count > 0) std::memcpy(dst, src.data_ptr(), static_cast<size_t>(count) * src.element_size());
     });
 }
@@ -285,9 +294,9 @@ ctorch_tensor *ctorch_binary(int op, const ctorch_tensor *a, const ctorch_tensor
 ctorch_tensor *ctorch_binary_scalar(int op, const ctorch_tensor *a, double s) {
     return make("binary_scalar", [&] {
         const at::Tensor &x = T(a);
-        at::Scalar v = at::isIntegralType(x.scalar_type(), true) && s == static_cast<double>(static_cast<int64_t>(s))
-                           ? at::Scalar(static_cast<int64_t>(s))
-                           : at::Scalar(s);
+        bool integral = at::isIntegralType(x.scalar_type(), true) && std::isfinite(s) && std::trunc(s) == s &&
+                        s >= -9.223372036854775808e18 && s < 9.223372036854775808e18;
+        at::Scalar v = integral ? at::Scalar(static_cast<int64_t>(s)) : at::Scalar(s);
         switch (op) {
             case CT_ADD: return at::add(x, v);
             case CT_SUB: return at::sub(x, v);
@@ -339,6 +348,8 @@ ctorch_tensor *ctorch_reduce(int op, const ctorch_tensor *t, const int64_t *d, i
                 std::vector<int64_t> sorted(ds.begin(), ds.end());
                 for (auto &v : sorted) v = c10::maybe_wrap_dim(v, x.dim());
                 std::sort(sorted.rbegin(), sorted.rend());
+                if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+                    throw std::invalid_argument("a dimension appears more than once in the reduction list");
                 for (auto v : sorted) r = r.prod(v, keep);
                 return r;
             }
@@ -388,10 +399,10 @@ int ctorch_fft2(const ctorch_tensor *t, int norm, ctorch_tensor **real, ctorch_t
         const char *names[] = {"backward", "ortho", "forward"};
         if (norm < 0 || norm > 2) throw std::invalid_argument("unknown FFT normalisation " + std::to_string(norm));
         auto spectrum = at::fft_fft2(T(t), c10::nullopt, {-2, -1}, std::string(names[norm]));
-        auto re = at::real(spectrum).contiguous();
-        auto im = at::imag(spectrum).contiguous();
-        *real = new ctorch_tensor{re};
-        *imag = new ctorch_tensor{im};
+        auto re = std::make_unique<ctorch_tensor>(ctorch_tensor{at::real(spectrum).contiguous()});
+        auto im = std::make_unique<ctorch_tensor>(ctorch_tensor{at::imag(spectrum).contiguous()});
+        *real = re.release();
+        *imag = im.release();
     });
 }
 

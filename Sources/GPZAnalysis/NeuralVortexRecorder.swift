@@ -105,8 +105,8 @@ public struct NeuralVortexRecorder: Codable, Equatable, Sendable {
 
     /// Writes `csv()` and `json()` to the given files.
     public func write(csvTo csvURL: URL, jsonTo jsonURL: URL) throws {
-        try Data(csv().utf8).write(to: csvURL)
-        try json().write(to: jsonURL)
+        try Data(csv().utf8).write(to: csvURL, options: .atomic)
+        try json().write(to: jsonURL, options: .atomic)
     }
 
     private func runPosition(_ name: String) throws -> Int {

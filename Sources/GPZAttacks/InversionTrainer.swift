@@ -150,9 +150,14 @@ public final class InversionTrainer {
         let decoder = decoders[position]
         decoder.train()
         let loss = try Loss.mse(decoder.forward(features), images)
+        let value = try loss.item()
+        guard value.isFinite else {
+            throw AttackError("split \(splits[position].index) (\(splits[position].name)): the decoder's loss is "
+                              + "\(value); lower the learning rate")
+        }
         try optimizers[position].zeroGrad()
         try loss.backward()
         try optimizers[position].step()
-        return try loss.item()
+        return value
     }
 }

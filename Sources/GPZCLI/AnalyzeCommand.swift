@@ -43,6 +43,10 @@ struct AnalyzeCommand: ParsableCommand {
 
     enum AnalysedSet: String, ExpressibleByArgument { case train, `private` }
 
+    func validate() throws {
+        guard sample >= 1 else { throw ValidationError("--sample must be at least 1, got \(sample)") }
+    }
+
     func run() throws {
         try reportingErrors {
             let directory = URL(fileURLWithPath: checkpoint)
@@ -84,7 +88,10 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     private func parseCandidates(_ text: String) throws -> [Int] {
-        try text.split(separator: ",").map {
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw TrainingError("--candidates: empty; give comma-separated split indices")
+        }
+        return try text.split(separator: ",").map {
             guard let index = Int($0.trimmingCharacters(in: .whitespaces)) else {
                 throw TrainingError("--candidates: '\($0)' is not a split index")
             }

@@ -25,6 +25,10 @@ struct BenchOps: ParsableCommand {
         var blas: String
     }
 
+    func validate() throws {
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+    }
+
     func run() throws {
         let add = try OpOverhead.addMicroseconds(requiresGrad: false)
         let addGrad = try OpOverhead.addMicroseconds(requiresGrad: true)

@@ -39,6 +39,11 @@ struct BenchTrain: ParsableCommand {
         var epoch_s: Double
     }
 
+    func validate() throws {
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        guard batch >= 2 else { throw ValidationError("--batch must be at least 2, got \(batch)") }
+    }
+
     func run() throws {
         try reportingErrors {
             let architectures = model == "all" ? Architecture.allCases : [try Architecture(named: model)]

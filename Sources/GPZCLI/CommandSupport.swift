@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import GPZAnalysis
+import GPZAttacks
 import GPZData
 import GPZModels
 import GPZOptim
@@ -24,14 +26,19 @@ func reportingErrors(_ body: () throws -> Void) throws {
         fail("error: \(error)", status: 2)
     } catch let error as OptimizerError {
         fail("error: \(error)", status: 2)
+    } catch let error as AnalysisError {
+        fail("error: \(error)", status: 2)
+    } catch let error as AttackError {
+        fail("error: \(error)", status: 2)
     } catch {
-        let line = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
-        fail("internal error: \(line)", status: 1)
+        fail("internal error: \(error)", status: 1)
     }
 }
 
+/// Prints `line` (folded onto one line) on stderr and exits.
 private func fail(_ line: String, status: Int32) -> Never {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    let oneLine = line.split(whereSeparator: \.isNewline).joined(separator: " ")
+    FileHandle.standardError.write(Data((oneLine + "\n").utf8))
     Foundation.exit(status)
 }
 

@@ -10,9 +10,9 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a target model (one-hot, LS+ or LS− labels) into a checkpoint directory.",
         discussion: """
         The attacker's share of the training split (--aux, default sub:0.2) is held out from training. After every
-        epoch the model is evaluated on the test split and DIR gets last.safetensors, best.safetensors, the
-        optimiser state and checkpoint.json (configuration, data-split hashes, accuracy per epoch). --resume
-        continues an interrupted run exactly. Bad input exits with status 2, internal failures with 1.
+        epoch the model is evaluated on the test split and DIR gets the epoch's weights and optimiser state, and
+        checkpoint.json (configuration, data-split hashes, accuracy per epoch, the last and best weight files).
+        --resume continues an interrupted run exactly. Bad input exits with status 2, internal failures with 1.
         """
     )
 

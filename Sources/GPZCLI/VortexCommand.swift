@@ -32,6 +32,10 @@ struct VortexCommand: ParsableCommand {
     @Flag(help: "Print one JSON object (the runs with their curves and final accuracies) at the end.")
     var json = false
 
+    func validate() throws {
+        guard sample >= 1 else { throw ValidationError("--sample must be at least 1, got \(sample)") }
+    }
+
     func run() throws {
         try reportingErrors {
             let base = try training.config(labels: "onehot")

@@ -105,6 +105,25 @@ public struct ImageSet: Sendable, Equatable {
         return Digest.hex(h.finalize())
     }
 
+    /// Indices of this set's images whose pixels equal some image of `other` (same shape required): the check
+    /// that an attacker's data shares no image with a target's training data, whatever names the two were
+    /// loaded under.
+    public func indicesShared(with other: ImageSet) -> [Int] {
+        guard shape == other.shape else { return [] }
+        var byHash: [Int: [Int]] = [:]
+        for j in 0 ..< other.count { byHash[Self.hash(other.image(j)), default: []].append(j) }
+        return (0 ..< count).filter { i in
+            let pixels = image(i)
+            return byHash[Self.hash(pixels)]?.contains { other.image($0).elementsEqual(pixels) } ?? false
+        }
+    }
+
+    private static func hash(_ pixels: ArraySlice<UInt8>) -> Int {
+        var hasher = Hasher()
+        pixels.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return hasher.finalize()
+    }
+
     /// Replaces pixels and shape (used by the transforms).
     init(transforming other: ImageSet, channels: Int, height: Int, width: Int, pixels: [UInt8]) {
         self.init(channels: channels, height: height, width: width, pixels: pixels, labels: other.labels)
@@ -135,11 +154,13 @@ public struct Dataset: Sendable {
     /// [C, H, W].
     public var shape: [Int] { train.shape }
 
-    /// Builds a data set and validates it: all splits share one image shape, every label is in 0..<classes,
-    /// and the training split is not empty.
+    /// Builds a data set and validates it: all splits share one image shape with 1 or 3 channels, every label is
+    /// in 0..<classes, and the training split is not empty.
     public init(name: String, format: String, train: ImageSet, test: ImageSet, auxiliary: ImageSet? = nil,
                 classNames: [String], files: [String], notes: [String] = []) throws {
         try DataError.check(!train.isEmpty, .emptyFile, file: name, "no training images")
+        try DataError.check(train.channels == 1 || train.channels == 3, .wrongFormat, file: name,
+                            "images have \(train.channels) channels, expected 1 (grayscale) or 3 (RGB)")
         for (split, set) in [("test", test), ("auxiliary", auxiliary ?? test)] where !set.isEmpty {
             try DataError.check(set.shape == train.shape, .mixedSizes, file: name,
                                 "\(split) images are \(dims(set.shape)), train images are \(dims(train.shape))")

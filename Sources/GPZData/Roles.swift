@@ -145,7 +145,9 @@ public struct Roles: Sendable {
         if auxSource == trainSource {
             // The invariant the whole study rests on.
             guard Set(targetTrain).isDisjoint(with: auxIndices) else {
-                throw InternalError("target-train and aux share images")
+                throw DataError(.badOption, file: dataset.name,
+                                "the attacker's data would share images with the target's training data; "
+                                + "use --aux sub:F, or cross: with another data set")
             }
         }
         var shape = dataset.shape

@@ -93,8 +93,8 @@ public enum Transforms {
     /// Converts to `channels` (1 or 3): grayscale → RGB repeats the plane; RGB → grayscale uses ITU-R 601-2 luma
     /// (L = 0.299 R + 0.587 G + 0.114 B, as PIL's `convert("L")`).
     public static func converted(_ set: ImageSet, channels: Int) -> ImageSet {
-        precondition(channels == 1 || channels == 3, "channels must be 1 or 3, not \(channels)")
         if channels == set.channels { return set }
+        precondition(channels == 1 || channels == 3, "channels must be 1 or 3, not \(channels)")
         let plane = set.height * set.width
         var out = [UInt8](repeating: 0, count: set.count * channels * plane)
         out.withUnsafeMutableBufferPointer { dst in

@@ -33,7 +33,14 @@ struct AttackData {
         case .cross, .given:
             var crossPlan = plan
             crossPlan.aux = mode
-            self.aux = try Roles.make(dataset, plan: crossPlan).aux
+            let aux = try Roles.make(dataset, plan: crossPlan).aux
+            let shared = aux.images.indicesShared(with: roles.train.images)
+            guard shared.isEmpty else {
+                throw DataError(.badOption, file: aux.source,
+                                "\(shared.count) of the attacker's \(aux.count) images are also target-training "
+                                + "images; use another data set or --aux sub")
+            }
+            self.aux = aux
         }
     }
 }

@@ -67,9 +67,19 @@ public struct AttackStudy {
     }
 
     private func validate() throws {
-        guard config.epochs >= 1 else { throw TrainingError("epochs: expected at least 1, got \(config.epochs)") }
-        guard config.batchSize >= 1 else { throw TrainingError("batch: expected at least 1, got \(config.batchSize)") }
-        guard config.learningRate > 0 else { throw TrainingError("lr: expected > 0, got \(config.learningRate)") }
+        guard (1...100_000).contains(config.epochs) else {
+            throw TrainingError("epochs: expected 1…100000, got \(config.epochs)")
+        }
+        guard (1...65_536).contains(config.batchSize) else {
+            throw TrainingError("batch: expected 1…65536, got \(config.batchSize)")
+        }
+        guard config.learningRate > 0, config.learningRate.isFinite else {
+            throw TrainingError("lr: expected a finite value > 0, got \(config.learningRate)")
+        }
+        guard config.rmleImages >= 1, config.rmleIterations >= 1 else {
+            throw TrainingError("rmle-images and rmle-iterations: expected at least 1, got \(config.rmleImages) and "
+                                + "\(config.rmleIterations)")
+        }
         guard ["private", "train"].contains(config.evaluateOn) else {
             throw TrainingError("evaluate-on: '\(config.evaluateOn)', expected private or train")
         }
@@ -81,6 +91,9 @@ public struct AttackStudy {
     /// The splits named by `config.splits`: `all`, or comma-separated indices or names.
     func selectedSplits(_ model: StagedModel) throws -> [SplitPoint] {
         if config.splits == "all" { return model.splitPoints }
+        guard !config.splits.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw TrainingError("splits: empty; give all, or split indices or names")
+        }
         let points = try config.splits.split(separator: ",").map {
             try model.split(named: $0.trimmingCharacters(in: .whitespaces))
         }

@@ -10,7 +10,7 @@ enum GridImage {
         guard originals.size(0) > 0 else { return }
         let grid = try ReconstructionGrid.make(originals: originals, reconstructions: [reconstructions])
         let pixels = try (grid.detached().to(.float32).clamped(min: 0, max: 1) * 255).rounded().contiguous().toFloats()
-        try ImageCodec.writePNG(pixels.map { UInt8($0) }, channels: grid.size(0), height: grid.size(1),
+        try ImageCodec.writePNG(pixels.map { $0.isNaN ? 0 : UInt8($0) }, channels: grid.size(0), height: grid.size(1),
                                 width: grid.size(2), to: url.path)
     }
 }

@@ -12,7 +12,7 @@ public enum Runtime {
     public static var threads: Int { Int(ctorch_get_num_threads()) }
 
     public static func setThreads(_ n: Int) throws {
-        try checkStatus("set_num_threads", ctorch_set_num_threads(Int32(n)))
+        try checkStatus("set_num_threads", ctorch_set_num_threads(Int32(clamping: n)))
     }
 
     /// Seeds the global generator: the same seed gives bit-identical random tensors and training runs.

@@ -3,8 +3,12 @@ import CTorch
 extension Tensor {
     /// A tensor holding a copy of `values` laid out row-major in `shape`.
     public convenience init<T: TensorElement>(_ values: [T], shape: [Int]) throws {
-        let expected = shape.reduce(1, *)
         try TensorError.check(shape.allSatisfy { $0 >= 0 }, "tensor", "negative size in shape \(shape)")
+        let expected = try shape.reduce(1) { product, size in
+            let (result, overflow) = product.multipliedReportingOverflow(by: size)
+            try TensorError.check(!overflow, "tensor", "shape \(shape) has too many elements")
+            return result
+        }
         try TensorError.check(values.count == expected, "tensor",
                               "\(values.count) values do not fill shape \(shape) (\(expected) elements)")
         let result = values.withUnsafeBytes { raw in

@@ -20,12 +20,13 @@ public struct EpochRecord: Codable, Equatable, Sendable {
 
 /// `checkpoint.json`: what a checkpoint directory holds and how it was made.
 ///
-/// A checkpoint directory contains `last.safetensors` (weights after the last finished epoch),
-/// `last.optimizer.safetensors` (the optimiser state, for an exact resume), `best.safetensors` (weights of the
-/// epoch with the best test accuracy) and this file, written last and atomically: a run killed at any moment
-/// leaves the previous complete epoch resumable.
+/// A checkpoint directory contains the weights after the last finished epoch (`weights-epoch-N.safetensors`), the
+/// optimiser state after it (`optimizer-epoch-N.safetensors`, for an exact resume), the weights of the epoch with
+/// the best test accuracy (the same file when that is the last epoch) and this file, which names them. Files are
+/// never overwritten: each epoch writes new ones, then this file (atomically), then removes the files no longer
+/// named — so a run killed at any moment leaves a complete, consistent checkpoint of an earlier epoch.
 public struct CheckpointInfo: Codable, Equatable, Sendable {
-    public static let formatName = "gpz-checkpoint-v1"
+    public static let formatName = "gpz-checkpoint-v2"
 
     public var format: String
     public var config: TrainingConfig
@@ -43,23 +44,48 @@ public struct CheckpointInfo: Codable, Equatable, Sendable {
     public var bestEpoch: Int
     public var bestAccuracy: Double
     public var history: [EpochRecord]
+    /// File names, relative to the checkpoint directory, of the last epoch's weights and optimiser state and of
+    /// the best epoch's weights.
+    public var lastWeights: String
+    public var lastOptimizer: String
+    public var bestWeights: String
 
     enum CodingKeys: String, CodingKey {
         case format, config, configHash = "config_hash", model, classNames = "class_names"
         case normalizationMean = "normalization_mean", normalizationStd = "normalization_std", data, epoch
         case testAccuracy = "test_accuracy", bestEpoch = "best_epoch", bestAccuracy = "best_accuracy", history
+        case lastWeights = "last_weights", lastOptimizer = "last_optimizer", bestWeights = "best_weights"
     }
 
     public var normalization: Normalization { Normalization(mean: normalizationMean, std: normalizationStd) }
+
+    /// Throws unless the input normalisation fits the model (one finite mean and positive std per channel).
+    func validate(_ file: String) throws {
+        let channels = model.channels
+        guard normalizationMean.count == channels, normalizationStd.count == channels,
+              normalizationMean.allSatisfy(\.isFinite), normalizationStd.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw TrainingError("\(file): normalization_mean/std must hold \(channels) finite values with std > 0")
+        }
+        guard epoch >= 0, epoch == history.count, (epoch == 0) == (bestEpoch == 0) else {
+            throw TrainingError("\(file): epoch \(epoch), best_epoch \(bestEpoch) and \(history.count) history entries "
+                                + "do not agree")
+        }
+    }
 }
 
 /// Reading and writing checkpoint directories.
 public enum CheckpointStore {
     public static func infoURL(_ directory: URL) -> URL { directory.appendingPathComponent("checkpoint.json") }
-    public static func lastWeightsURL(_ directory: URL) -> URL { directory.appendingPathComponent("last.safetensors") }
-    public static func bestWeightsURL(_ directory: URL) -> URL { directory.appendingPathComponent("best.safetensors") }
-    public static func optimizerURL(_ directory: URL) -> URL {
-        directory.appendingPathComponent("last.optimizer.safetensors")
+    static func weightsName(epoch: Int) -> String { "weights-epoch-\(epoch).safetensors" }
+    static func optimizerName(epoch: Int) -> String { "optimizer-epoch-\(epoch).safetensors" }
+
+    /// Removes the weight and optimiser files of `directory` that `info` does not name (left by earlier epochs).
+    static func removeUnnamedFiles(_ directory: URL, keeping info: CheckpointInfo) throws {
+        let named: Set<String> = [info.lastWeights, info.lastOptimizer, info.bestWeights]
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            where (file.hasPrefix("weights-epoch-") || file.hasPrefix("optimizer-epoch-")) && !named.contains(file) {
+            try FileManager.default.removeItem(at: directory.appendingPathComponent(file))
+        }
     }
 
     /// The checkpoint description in `directory`, or nil when there is none yet.
@@ -72,6 +98,7 @@ public enum CheckpointStore {
             guard info.format == CheckpointInfo.formatName else {
                 throw TrainingError("\(url.path): format '\(info.format)', expected '\(CheckpointInfo.formatName)'")
             }
+            try info.validate(url.path)
             return info
         } catch let error as DecodingError {
             throw TrainingError("\(url.path): not a GPZ checkpoint description (\(describe(error)))")
@@ -91,7 +118,13 @@ public enum CheckpointStore {
             throw TrainingError("\(directory.path): no checkpoint.json (train one with `gpz train --out DIR`)")
         }
         let model = try ModelFactory.make(info.model)
-        _ = try model.loadWeights(from: best ? bestWeightsURL(directory) : lastWeightsURL(directory))
+        guard info.epoch > 0 else { throw TrainingError("\(directory.path): no finished epoch yet") }
+        let file = directory.appendingPathComponent(best ? info.bestWeights : info.lastWeights)
+        do {
+            _ = try model.loadWeights(from: file)
+        } catch let error as TensorError {
+            throw TrainingError("\(file.path): the weights do not fit \(info.model.architecture) (\(error.message))")
+        }
         model.eval()
         return (model, info)
     }

@@ -44,11 +44,13 @@ public final class TargetTrainer {
         let optimizer = try makeOptimizer(model.parameters())
         var info = try startingInfo(directory: directory, resume: resume)
         if info.epoch > 0 {
-            _ = try model.loadWeights(from: CheckpointStore.lastWeightsURL(directory))
-            let state = try Safetensors.read(from: CheckpointStore.optimizerURL(directory)).tensors
+            _ = try model.loadWeights(from: directory.appendingPathComponent(info.lastWeights))
+            let state = try Safetensors.read(from: directory.appendingPathComponent(info.lastOptimizer)).tensors
             try optimizer.loadStateDict(Dictionary(state, uniquingKeysWith: { first, _ in first }))
         }
+        // A last batch of one image cannot be batch-normalised over the batch (IR-152's head): drop it.
         let loader = BatchLoader(roles.train.images, batchSize: config.batchSize, shuffle: true,
+                                 dropLast: roles.train.count % config.batchSize == 1,
                                  flipProbability: Float(config.flipProbability), seed: config.seed)
         for epoch in info.epoch..<config.epochs {
             let started = Date()
@@ -62,14 +64,17 @@ public final class TargetTrainer {
             info.history.append(record)
             info.epoch = epoch + 1
             info.testAccuracy = accuracy
-            try model.saveWeights(to: CheckpointStore.lastWeightsURL(directory))
-            try Safetensors.write(try optimizer.stateDict(), to: CheckpointStore.optimizerURL(directory))
+            info.lastWeights = CheckpointStore.weightsName(epoch: epoch + 1)
+            info.lastOptimizer = CheckpointStore.optimizerName(epoch: epoch + 1)
+            try model.saveWeights(to: directory.appendingPathComponent(info.lastWeights))
+            try Safetensors.write(try optimizer.stateDict(), to: directory.appendingPathComponent(info.lastOptimizer))
             if info.bestEpoch == 0 || accuracy > info.bestAccuracy {
                 info.bestEpoch = epoch + 1
                 info.bestAccuracy = accuracy
-                try model.saveWeights(to: CheckpointStore.bestWeightsURL(directory))
+                info.bestWeights = info.lastWeights
             }
             try CheckpointStore.writeInfo(info, to: directory)
+            try CheckpointStore.removeUnnamedFiles(directory, keeping: info)
             try afterEpoch(record, model)
         }
         return info
@@ -95,6 +100,15 @@ public final class TargetTrainer {
                 throw TrainingError("\(directory.path): the checkpoint was trained with a different configuration "
                                     + "(\(existing.config)); only --epochs may change on --resume")
             }
+            let manifest = roles.manifest(includingIndices: false)
+            guard existing.data == manifest, existing.model == modelConfig else {
+                throw TrainingError("\(directory.path): the data or the model differ from the checkpoint's "
+                                    + "(membership hashes or model configuration changed); train into a new --out")
+            }
+            guard config.epochs >= existing.epoch else {
+                throw TrainingError("epochs: the checkpoint has already finished \(existing.epoch) epochs; "
+                                    + "--epochs \(config.epochs) would go back")
+            }
             var info = existing
             info.config.epochs = config.epochs
             return info
@@ -103,6 +117,7 @@ public final class TargetTrainer {
                               model: modelConfig, classNames: roles.classNames,
                               normalizationMean: normalization.mean, normalizationStd: normalization.std,
                               data: roles.manifest(includingIndices: false), epoch: 0, testAccuracy: 0,
-                              bestEpoch: 0, bestAccuracy: 0, history: [])
+                              bestEpoch: 0, bestAccuracy: 0, history: [], lastWeights: "", lastOptimizer: "",
+                              bestWeights: "")
     }
 }

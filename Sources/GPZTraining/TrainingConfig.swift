@@ -98,9 +98,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         _ = try Architecture(named: architecture)
         guard epochs >= 1 else { throw TrainingError("epochs: expected at least 1, got \(epochs)") }
         guard learningRate > 0, learningRate.isFinite else { throw TrainingError("lr: expected > 0, got \(learningRate)") }
-        guard batchSize >= 1 else { throw TrainingError("batch: expected at least 1, got \(batchSize)") }
+        guard (1...65_536).contains(batchSize) else { throw TrainingError("batch: expected 1…65536, got \(batchSize)") }
+        guard epochs <= 100_000 else { throw TrainingError("epochs: expected at most 100000, got \(epochs)") }
         guard (0...1).contains(flipProbability) else { throw TrainingError("flip: expected 0…1, got \(flipProbability)") }
-        if let imageSize, imageSize < 1 { throw TrainingError("image_size: expected ≥ 1, got \(imageSize)") }
+        if let imageSize, !(1...1024).contains(imageSize) {
+            throw TrainingError("image_size: expected 1…1024, got \(imageSize)")
+        }
         _ = try AuxMode.parse(aux)
     }
 

@@ -52,9 +52,10 @@ final class TargetTrainerTests: XCTestCase {
         XCTAssertEqual(info.history.count, 8)
         XCTAssertLessThan(info.history.last!.trainLoss, 0.25 * info.history.first!.trainLoss)
         XCTAssertGreaterThanOrEqual(info.bestAccuracy, 0.95)
-        for file in ["checkpoint.json", "last.safetensors", "best.safetensors", "last.optimizer.safetensors"] {
-            XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path), file)
-        }
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
+        XCTAssertEqual(files, Set(["checkpoint.json", info.lastWeights, info.lastOptimizer, info.bestWeights]))
+        XCTAssertEqual(info.lastWeights, "weights-epoch-8.safetensors")
+        XCTAssertEqual(info.bestWeights, "weights-epoch-\(info.bestEpoch).safetensors")
         let (model, loaded) = try CheckpointStore.loadModel(directory)
         XCTAssertEqual(loaded, info)
         let accuracy = try Evaluation.accuracy(of: model, on: trainer.roles.privateSet.images,
@@ -72,7 +73,7 @@ final class TargetTrainerTests: XCTestCase {
         let resumedInfo = try full.run(directory: resumed, resume: true)
         XCTAssertEqual(resumedInfo.epoch, 3)
         XCTAssertEqual(resumedInfo.history.map(\.trainLoss), straightInfo.history.map(\.trainLoss))
-        for file in ["last.safetensors", "last.optimizer.safetensors"] {
+        for file in [resumedInfo.lastWeights, resumedInfo.lastOptimizer] {
             let a = try Safetensors.read(from: straight.appendingPathComponent(file)).tensors
             let b = try Safetensors.read(from: resumed.appendingPathComponent(file)).tensors
             XCTAssertEqual(a.map(\.name), b.map(\.name))
@@ -89,6 +90,11 @@ final class TargetTrainerTests: XCTestCase {
             .run(directory: directory, resume: false)) { error in
             XCTAssertTrue("\(error)".hasSuffix("already holds a checkpoint (epoch 1); pass --resume to continue it or "
                                                + "choose another --out"), "\(error)")
+        }
+        _ = try TargetTrainer(config: config(epochs: 2), dataset: try dataset()).run(directory: directory, resume: true)
+        XCTAssertThrowsError(try TargetTrainer(config: config(epochs: 1), dataset: try dataset())
+            .run(directory: directory, resume: true)) { error in
+            XCTAssertEqual("\(error)", "epochs: the checkpoint has already finished 2 epochs; --epochs 1 would go back")
         }
         var other = config(epochs: 2)
         other.learningRate = 0.01
