@@ -16,24 +16,23 @@ func reportingErrors(_ body: () throws -> Void) throws {
         try body()
     } catch let error as ExitCode {
         throw error
-    } catch let error as DataError {
-        fail("error: \(error)", status: 2)
-    } catch let error as TrainingError {
-        fail("error: \(error)", status: 2)
-    } catch let error as ModelError {
-        fail("error: \(error)", status: 2)
-    } catch let error as SafetensorsError {
-        fail("error: \(error)", status: 2)
-    } catch let error as OptimizerError {
-        fail("error: \(error)", status: 2)
-    } catch let error as AnalysisError {
-        fail("error: \(error)", status: 2)
-    } catch let error as AttackError {
+    } catch let error as BadInput {
         fail("error: \(error)", status: 2)
     } catch {
         fail("internal error: \(error)", status: 1)
     }
 }
+
+/// Errors that mean the input was wrong (a data set, an option, a checkpoint or weights file), not the program.
+protocol BadInput: Error {}
+
+extension DataError: BadInput {}
+extension TrainingError: BadInput {}
+extension ModelError: BadInput {}
+extension SafetensorsError: BadInput {}
+extension OptimizerError: BadInput {}
+extension AnalysisError: BadInput {}
+extension AttackError: BadInput {}
 
 /// Prints `line` (folded onto one line) on stderr and exits.
 private func fail(_ line: String, status: Int32) -> Never {
