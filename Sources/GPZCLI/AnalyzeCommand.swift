@@ -3,6 +3,7 @@ import Foundation
 import GPZAnalysis
 import GPZData
 import GPZModels
+import GPZPipeline
 import GPZTraining
 
 /// `gpz analyze`: per-split feature statistics of a trained target and the a-priori Golden Partition Zone.
@@ -38,8 +39,30 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Candidate splits for the locator, comma-separated indices (default: all splits).")
     var candidates: String?
 
-    @Flag(help: "Print one JSON object (splits, gpz_apriori) instead of the table.")
+    @Option(help: "attack.json of `gpz attack` on this checkpoint: adds the post-hoc zone and its agreement.")
+    var attack: String?
+
+    @Option(help: "Post-hoc: the MSE at which reconstructions stop being high-fidelity.")
+    var threshold = PostHocLocator.defaultThreshold
+
+    @Flag(help: "Print one JSON object (splits, gpz_apriori, and with --attack gpz_posthoc, agreement).")
     var json = false
+
+    /// The report with, when attack results are given, the post-hoc zone and each a-priori zone's agreement.
+    struct Output: Encodable {
+        let report: AnalysisReport
+        let posthoc: PostHocZone?
+        let agreement: [ZoneAgreement]?
+
+        enum CodingKeys: String, CodingKey { case posthoc = "gpz_posthoc", agreement }
+
+        func encode(to encoder: Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(posthoc, forKey: .posthoc)
+            try container.encodeIfPresent(agreement, forKey: .agreement)
+        }
+    }
 
     enum AnalysedSet: String, ExpressibleByArgument { case train, `private` }
 
@@ -60,10 +83,24 @@ struct AnalyzeCommand: ParsableCommand {
                 model: model, images: images, normalization: info.normalization, sampleCount: all ? nil : count,
                 options: .init(labelSource: labels), onBatch: { done, _ in bar.update(done) })
             let report = try AnalysisReport(statistics: statistics, labels: labels, candidates: candidateList)
+            var output = Output(report: report, posthoc: nil, agreement: nil)
+            if let attack {
+                let results = try attackResults(attack, architecture: info.model.architecture.rawValue)
+                let posthoc = try PostHocLocator.locate(splits: results.splits.map(\.index),
+                                                        mse: results.splits.map(\.mse), threshold: threshold)
+                let criteria = [APrioriCriterion.meanRadius] + APrioriCriterion.allCases.filter { $0 != .meanRadius }
+                let agreement = try zip([report.gpzApriori] + report.gpzAprioriVariants, criteria).map {
+                    try ZoneAgreement(apriori: $0, posthoc: posthoc, statistics: statistics, criterion: $1)
+                }
+                output = Output(report: report, posthoc: posthoc, agreement: agreement)
+            }
             if json {
-                print(String(decoding: try AnalysisJSON.encoder().encode(report), as: UTF8.self))
+                print(String(decoding: try AnalysisJSON.encoder().encode(output), as: UTF8.self))
             } else {
                 print(table(report, architecture: info.model.architecture.rawValue))
+                if let posthoc = output.posthoc, let agreement = output.agreement {
+                    print(posthocLines(posthoc, agreement))
+                }
             }
         }
     }
@@ -85,6 +122,36 @@ struct AnalyzeCommand: ParsableCommand {
             throw TrainingError("\(data): \(roles.classNames.count) classes, the model has \(info.model.classes)")
         }
         return roles
+    }
+
+    private func attackResults(_ path: String, architecture: String) throws -> AttackResults {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw TrainingError("\(path): cannot read attack results (\(error.localizedDescription))")
+        }
+        guard let results = try? JSONDecoder().decode(AttackResults.self, from: data) else {
+            throw TrainingError("\(path): not an attack.json written by `gpz attack`")
+        }
+        guard results.architecture == architecture, !results.splits.isEmpty else {
+            throw TrainingError("\(path): attacks a \(results.architecture) with \(results.splits.count) splits; "
+                                + "the checkpoint is a \(architecture)")
+        }
+        return results
+    }
+
+    private func posthocLines(_ posthoc: PostHocZone, _ agreement: [ZoneAgreement]) -> String {
+        let first = posthoc.firstAboveThreshold.map(String.init) ?? "none"
+        let jump = posthoc.largestJumpSplit.map(String.init) ?? "none"
+        var lines = ["post-hoc zone: first split with MSE ≥ \(posthoc.threshold): \(first); after the largest MSE jump: \(jump)"]
+        for a in agreement {
+            let rho = a.spearman.map { String(format: "%.2f", $0) } ?? "–"
+            lines.append("agreement (\(a.score), a-priori first \(a.aprioriFirst)): same first split \(a.sameFirstSplit), "
+                         + "distance \(a.distance.map(String.init) ?? "–"), within \(a.k): \(a.withinK), "
+                         + "Spearman ρ(score, MSE) \(rho)")
+        }
+        return lines.joined(separator: "\n")
     }
 
     private func parseCandidates(_ text: String) throws -> [Int] {
