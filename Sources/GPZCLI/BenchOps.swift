@@ -39,9 +39,7 @@ struct BenchOps: ParsableCommand {
                             decoder_slow_img_s: slow, threads: Runtime.threads,
                             blas: Runtime.blasLibrary)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            print(try jsonLine(result))
         } else {
             print(String(format: "1-element add            %8.3f µs", add))
             print(String(format: "1-element add with grad  %8.3f µs", addGrad))

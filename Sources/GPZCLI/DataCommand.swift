@@ -145,9 +145,7 @@ struct DataBench: ParsableCommand {
             let images = side.map { Transforms.resized(set, side: $0) } ?? set
             let r = try LoaderBenchmark.run(images, batchSize: batchSize, prefetch: prefetch, flip: flip, minimumSeconds: seconds)
             if json {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.sortedKeys]
-                print(String(decoding: try enc.encode(r), as: UTF8.self))
+                print(try jsonLine(r))
             } else {
                 print(String(format: "%@: %.0f images/s (%d images of %@ in %.2f s, batch %d, prefetch %d%@)",
                              dataset, r.imagesPerSecond, r.images, r.shape.map(String.init).joined(separator: "×"),
