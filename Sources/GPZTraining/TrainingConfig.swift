@@ -65,11 +65,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var flipProbability: Double
     public var cnn4Width: Int
     public var patchSize: Int
+    /// Train on a class-stratified, seeded subset of this many of the training role's images (nil: all); the
+    /// attacker's held-out share is unchanged.
+    public var trainLimit: Int?
 
     public init(architecture: String = "cnn4", dataset: String = "fashion-mnist", imageSize: Int? = nil,
                 labels: String = "onehot", epochs: Int = 10, optimizer: OptimizerChoice = .adam,
                 learningRate: Double = 1e-3, batchSize: Int = 128, seed: UInt64 = 0, aux: String = "sub:0.2",
-                privateSource: PrivateSource = .test, flipProbability: Double = 0.5, cnn4Width: Int = 64, patchSize: Int = 4) {
+                privateSource: PrivateSource = .test, flipProbability: Double = 0.5, cnn4Width: Int = 64, patchSize: Int = 4, trainLimit: Int? = nil) {
         self.architecture = architecture
         self.dataset = dataset
         self.imageSize = imageSize
@@ -84,12 +87,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.flipProbability = flipProbability
         self.cnn4Width = cnn4Width
         self.patchSize = patchSize
+        self.trainLimit = trainLimit
     }
 
     enum CodingKeys: String, CodingKey {
         case architecture, dataset, imageSize = "image_size", labels, epochs, optimizer, learningRate = "lr"
         case batchSize = "batch", seed, aux, privateSource = "private", flipProbability = "flip", cnn4Width = "cnn4_width"
-        case patchSize = "patch_size"
+        case patchSize = "patch_size", trainLimit = "train_limit"
     }
 
     /// Checks every field, naming the first bad one.
@@ -105,6 +109,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             throw TrainingError("image_size: expected 1…1024, got \(imageSize)")
         }
         _ = try AuxMode.parse(aux)
+        if let trainLimit, trainLimit < 1 {
+            throw TrainingError("train_limit: expected at least 1, got \(trainLimit)")
+        }
     }
 
     /// SHA-256 of the canonical JSON of every field except `epochs`.
@@ -119,7 +126,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     /// The data plan: seeded roles, resized to `imageSize`.
     public var splitPlan: SplitPlan {
-        get throws { SplitPlan(seed: seed, privateSource: privateSource, aux: try AuxMode.parse(aux), side: imageSize) }
+        get throws { SplitPlan(seed: seed, privateSource: privateSource, aux: try AuxMode.parse(aux), side: imageSize,
+                        trainLimit: trainLimit) }
     }
 
     /// The model for data of `channels` channels, `side` px and `classes` classes.
