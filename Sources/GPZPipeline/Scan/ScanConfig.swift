@@ -254,6 +254,11 @@ extension ScanConfig {
         Self.hash(["target": training.hash, "epochs": String(target.epochs), "attack": Self.hash(attack)])
     }
 
+    /// What the per-epoch statistics depend on: the training run and the per-epoch sample.
+    public var epochAnalysisHash: String {
+        Self.hash(["target": training.hash, "sample": String(analysis.perEpochSample)])
+    }
+
     private var withoutName: ScanConfig {
         var copy = self
         copy.name = ""

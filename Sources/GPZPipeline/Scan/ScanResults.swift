@@ -41,9 +41,12 @@ public struct ScanTarget: Codable, Equatable, Sendable {
     public var inputShape: [Int]
     public var parameters: Int
     public var epochs: Int
-    /// Top-1 accuracy on the private (test) images after the last epoch.
+    /// The epoch whose weights were analysed and attacked: the one with the best test accuracy.
+    public var weightsEpoch: Int
+    /// Top-1 accuracy on the private (test) images of the analysed weights.
     public var testAccuracy: Double
-    public var bestAccuracy: Double
+    /// Accuracy after the last epoch.
+    public var lastAccuracy: Double
     public var trainImages: Int
     public var trainSha256: String
     public var privateImages: Int
@@ -52,7 +55,7 @@ public struct ScanTarget: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case architecture, checkpoint, trainingHash = "training_hash", inputShape = "input_shape", parameters, epochs
-        case testAccuracy = "test_accuracy", bestAccuracy = "best_accuracy", trainImages = "train_images"
+        case weightsEpoch = "weights_epoch", testAccuracy = "test_accuracy", lastAccuracy = "last_accuracy", trainImages = "train_images"
         case trainSha256 = "train_sha256", privateImages = "private_images", history
     }
 }
@@ -119,6 +122,36 @@ public struct ScanSplit: Codable, Equatable, Sendable {
     public var edgeMacs: Int
     public var bytes: Int
 
+    public init(name: String, index: Int, shape: [Int], d: Int, r2cMean: Double, r2cMin: Double, r2cMax: Double,
+                intraShare: Double, sigma2: Double, effectiveDimension: Double?, hGlobalPerDim: Double,
+                hClassPerDim: Double, mse: Double?, mseStd: Double?, mseSumChannels: Double?, psnr: Double?,
+                ssim: Double?, cosine: Double?, accuracyWithDefense: Double?, grid: String?, edgeParams: Int,
+                edgeMacs: Int, bytes: Int) {
+        self.name = name
+        self.index = index
+        self.shape = shape
+        self.d = d
+        self.r2cMean = r2cMean
+        self.r2cMin = r2cMin
+        self.r2cMax = r2cMax
+        self.intraShare = intraShare
+        self.sigma2 = sigma2
+        self.effectiveDimension = effectiveDimension
+        self.hGlobalPerDim = hGlobalPerDim
+        self.hClassPerDim = hClassPerDim
+        self.mse = mse
+        self.mseStd = mseStd
+        self.mseSumChannels = mseSumChannels
+        self.psnr = psnr
+        self.ssim = ssim
+        self.cosine = cosine
+        self.accuracyWithDefense = accuracyWithDefense
+        self.grid = grid
+        self.edgeParams = edgeParams
+        self.edgeMacs = edgeMacs
+        self.bytes = bytes
+    }
+
     enum CodingKeys: String, CodingKey {
         case name, index, shape, d, r2cMean = "r2c_mean", r2cMin = "r2c_min", r2cMax = "r2c_max"
         case intraShare = "intra_share", sigma2, effectiveDimension = "effective_dimension"
@@ -170,11 +203,17 @@ public struct ScanHeadline: Codable, Equatable, Sendable {
     public var mseRatioGpzVsShallowest: Double?
     public var gpzSplit: Int?
     public var shallowestSplit: Int?
+    /// The last attacked split before the zone (the deepest feature-level split).
+    public var featureSplit: Int?
+    /// Inversion resistance of the decision level over the feature level: 1 − MSE(feature split) / MSE(gpz split)
+    /// (the quantity behind the paper's "66 % stronger resistance"); null when either was not attacked.
+    public var resistance: Double?
     public var testAccuracy: Double
 
     enum CodingKeys: String, CodingKey {
         case mseRatioGpzVsShallowest = "mse_ratio_gpz_vs_shallowest", gpzSplit = "gpz_split"
-        case shallowestSplit = "shallowest_split", testAccuracy = "test_accuracy"
+        case shallowestSplit = "shallowest_split", featureSplit = "feature_split", resistance
+        case testAccuracy = "test_accuracy"
     }
 }
 

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import GPZPipeline
+
+/// `gpz scan`: the whole study — data, target, statistics, zones, attacks, costs — in one resumable command.
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Run a whole study (train, analyse, attack every split) and write results.json, results.csv, report.html.",
+        discussion: """
+        Give a preset (--preset NAME; --list-presets shows them) or a configuration file (--config FILE, YAML or \
+        JSON; docs/scan.md). Finished units of work (target epochs, the statistics of each split, the attack on \
+        each split) are recorded in OUT/scan.sqlite: running the same command again skips them, so a scan that \
+        was interrupted — even killed — continues where it stopped and ends with the same results.
+        """
+    )
+
+    @Option(help: "A named plan (see --list-presets).")
+    var preset: String?
+
+    @Option(help: "A scan configuration file (.yaml, .yml or .json).")
+    var config: String?
+
+    @Option(help: "Run directory (default: runs/<preset or config name>).")
+    var out: String?
+
+    @Flag(help: "List the presets and exit.")
+    var listPresets = false
+
+    @Flag(help: "Print one JSON object last: results.json (or, for several studies, the comparison).")
+    var json = false
+
+    func validate() throws {
+        guard listPresets || (preset == nil) != (config == nil) else {
+            throw ValidationError("give exactly one of --preset NAME or --config FILE")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            if listPresets {
+                for name in ScanPresets.names { print("\(name.padding(toLength: 20, withPad: " ", startingAt: 0)) "
+                                                      + (try ScanPresets.plan(name)).description) }
+                return
+            }
+            let plan = try preset.map(ScanPresets.plan) ?? ScanPlan.load(URL(fileURLWithPath: config ?? ""))
+            try ScanSession(plan: plan, out: URL(fileURLWithPath: out ?? "runs/\(plan.name)"), json: json).run()
+        }
+    }
+}
+
+extension ScanConfigError: BadInput {}

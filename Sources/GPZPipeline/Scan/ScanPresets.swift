@@ -1,0 +1,126 @@
+import GPZData
+
+/// The named plans of `gpz scan --preset NAME`. Measured wall times on a 2-core machine are in
+/// docs/benchmarks.md; docs/scan.md describes each preset.
+public enum ScanPresets {
+    /// Preset names, in the order `gpz scan --list-presets` shows them.
+    public static let names = [
+        "quick", "fmnist-cnn4", "fmnist-vgg16bn", "fmnist-resnet18", "fmnist-vit",
+        "paper-64", "paper-64-cnn4", "paper-64-vgg16bn", "paper-64-resnet18", "paper-64-vit",
+        "label-smoothing", "datatype", "enhancement",
+    ]
+
+    /// The plan called `name`.
+    public static func plan(_ name: String) throws -> ScanPlan {
+        switch name {
+        case "quick":
+            return ScanPlan(name: name, description: "The demo: a narrow cnn4 on a Fashion-MNIST subset at 32 px, "
+                            + "all splits attacked by learned decoders; a few minutes on 2 cores.", studies: [quick])
+        case "fmnist-cnn4", "fmnist-vgg16bn", "fmnist-resnet18", "fmnist-vit":
+            let model = String(name.dropFirst("fmnist-".count))
+            return ScanPlan(name: name, description: "\(model) on all of Fashion-MNIST at 32 px, full-size attack.",
+                            studies: [full(model, side: 32, name: name)])
+        case "paper-64":
+            return ScanPlan(name: name, description: "cnn4, vgg16bn, resnet18 and vit on Fashion-MNIST at the paper's "
+                            + "64 px.", studies: ["cnn4", "vgg16bn", "resnet18", "vit"].map { full($0, side: 64, name: $0) })
+        case "paper-64-cnn4", "paper-64-vgg16bn", "paper-64-resnet18", "paper-64-vit":
+            let model = String(name.dropFirst("paper-64-".count))
+            return ScanPlan(name: name, description: "\(model) on Fashion-MNIST at the paper's 64 px.",
+                            studies: [full(model, side: 64, name: name)])
+        case "label-smoothing":
+            return ScanPlan(name: name, description: "The same cnn4 trained with one-hot, LS+ (α 0.3) and LS− "
+                            + "(α −0.05) targets: accuracy, mean R_c² per split, attack MSE per split, and mean R_c² "
+                            + "after every epoch (the Neural Vortex).", studies: labelSmoothing)
+        case "datatype":
+            return ScanPlan(name: name, description: "Does the auxiliary data's type move the boundary? A Fashion-MNIST "
+                            + "cnn4 attacked with its own held-out images and with MNIST digits, and an MNIST-5k cnn4 "
+                            + "attacked with Fashion-MNIST.", studies: datatype)
+        case "enhancement":
+            return ScanPlan(name: name, description: "Feature-level against decision-level splits when the defender "
+                            + "enhances Z (normalisation, FFT residual, dropout-concat) and when the attacker uses the "
+                            + "stronger decoder; resistance = 1 − MSE_feature / MSE_decision.", studies: enhancement)
+        default:
+            throw ScanConfigError(field: "--preset", "unknown preset '\(name)'; expected one of \(names.joined(separator: ", "))")
+        }
+    }
+
+    /// A narrow cnn4 on a 12,000-image subset at 32 px, 3 epochs; decoders 4 epochs on 6,000 aux images.
+    static var quick: ScanConfig {
+        var config = ScanConfig(name: "quick", data: "fashion-mnist", imageSize: 32)
+        config.target.width = 16
+        config.target.epochs = 3
+        config.target.trainLimit = 12_000
+        config.analysis.sample = 2_000
+        config.attack.epochs = 4
+        config.attack.auxLimit = 6_000
+        config.attack.evaluateLimit = 1_000
+        return config
+    }
+
+    /// A full-size study: every training image, 10 target epochs, decoders 10 epochs on all 12,000 aux images,
+    /// evaluated on all 10,000 test images. Deep models are attacked at their stage boundaries.
+    static func full(_ model: String, side: Int, name: String) -> ScanConfig {
+        var config = ScanConfig(name: name, data: "fashion-mnist", imageSize: side)
+        config.target.model = model
+        config.target.epochs = model == "cnn4" ? 10 : 20
+        config.attack.splits = stageSplits[model] ?? "all"
+        return config
+    }
+
+    /// Split names where deep models change resolution or stage (the attack targets), by architecture.
+    static let stageSplits: [String: String] = [
+        "vgg16bn": "pool1,pool2,pool3,conv4_1.relu,pool4,conv5_3.relu,pool5,logits",
+        "resnet18": "layer1.1,layer2.1,layer3.1,layer4.0,layer4.1,pool,logits",
+    ]
+
+    static var labelSmoothing: [ScanConfig] {
+        [("one-hot", "onehot"), ("ls-plus", "ls:0.3"), ("ls-minus", "ls:-0.05")].map { name, labels in
+            var config = medium(name)
+            config.target.labels = labels
+            config.analysis.perEpoch = true
+            return config
+        }
+    }
+
+    static var datatype: [ScanConfig] {
+        var sub = medium("fmnist-aux-sub")
+        sub.attack.aux = "sub"
+        var cross = medium("fmnist-aux-mnist")
+        cross.attack.aux = "cross:mnist-5k"
+        var digits = medium("mnist-aux-fmnist")
+        digits.data = "mnist-5k"
+        digits.target.private = .train
+        digits.target.trainLimit = nil
+        digits.target.epochs = 10
+        digits.attack.aux = "cross:fashion-mnist"
+        digits.attack.auxLimit = 12_000
+        return [sub, cross, digits]
+    }
+
+    static var enhancement: [ScanConfig] {
+        let defences: [(String, AttackerKind, DefenseKind)] = [
+            ("baseline", .decoder, .none), ("normalize", .decoder, .normalize), ("fft", .decoder, .fft),
+            ("dropout-concat", .decoder, .dropoutConcat), ("strong-attacker", .strong, .none),
+            ("strong-dropout-concat", .strong, .dropoutConcat),
+        ]
+        return defences.map { name, attacker, defense in
+            var config = medium(name)
+            config.attack.attacker = attacker
+            config.attack.defense = defense
+            return config
+        }
+    }
+
+    /// The comparison presets' study: cnn4 (width 32) on 24,000 Fashion-MNIST images at 32 px, 5 epochs;
+    /// decoders 5 epochs on all 12,000 aux images, evaluated on 2,000 test images.
+    static func medium(_ name: String) -> ScanConfig {
+        var config = ScanConfig(name: name, data: "fashion-mnist", imageSize: 32)
+        config.target.width = 32
+        config.target.epochs = 5
+        config.target.trainLimit = 24_000
+        config.analysis.sample = 3_000
+        config.attack.epochs = 5
+        config.attack.evaluateLimit = 2_000
+        return config
+    }
+}

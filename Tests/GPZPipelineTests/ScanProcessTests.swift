@@ -1,0 +1,172 @@
+import Foundation
+import GPZPipeline
+import XCTest
+
+/// `gpz scan` as a user runs it: the built executable on a tiny generated data set.
+final class ScanProcessTests: XCTestCase {
+    private var work: URL!
+
+    override func setUpWithError() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("gpz-scan-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    /// The `gpz` executable next to the test bundle.
+    private var gpz: URL {
+        get throws {
+            let directory = Bundle(for: Self.self).bundleURL.deletingLastPathComponent()
+            let url = directory.appendingPathComponent("gpz")
+            guard FileManager.default.isExecutableFile(atPath: url.path) else {
+                throw XCTSkip("gpz executable not built at \(url.path)")
+            }
+            return url
+        }
+    }
+
+    /// 4 classes × 60 images of 16×16: a class-dependent bright square on seeded noise, label first.
+    private func writeDataSet() throws -> URL {
+        var state: UInt64 = 12345
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 59)
+        }
+        var lines: [String] = []
+        for i in 0..<240 {
+            let label = i % 4
+            var pixels: [Int] = []
+            for y in 0..<16 {
+                for x in 0..<16 {
+                    let inSquare = (x / 8 == label % 2) && (y / 8 == label / 2)
+                    pixels.append(Swift.min(255, (inSquare ? 180 : 20) + 4 * next()))
+                }
+            }
+            lines.append(([label] + pixels).map(String.init).joined(separator: ","))
+        }
+        let url = work.appendingPathComponent("tiny.csv")
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    private func writeConfig(splits: String = "all") throws -> URL {
+        let data = try writeDataSet()
+        let text = """
+            name: tiny
+            data: "csv:\(data.path),shape=1x16x16"
+            image_size: 16
+            target: {width: 4, epochs: 2, batch: 16, private: train, flip: 0}
+            analysis: {sample: 80}
+            attack: {splits: "\(splits)", epochs: 2, batch: 16, evaluate_limit: 24}
+            """
+        let url = work.appendingPathComponent("tiny.yaml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    private func launch(_ arguments: [String]) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = try gpz
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["GPZ_NUM_THREADS": "1"]) { $1 }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return (process, errors)
+    }
+
+    private func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let (process, errors) = try launch(arguments)
+        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    private func results(_ directory: URL) throws -> ScanResults {
+        var results = try ScanJSON.decoder().decode(ScanResults.self,
+                                                    from: Data(contentsOf: ScanRunner.resultsURL(directory)))
+        results.timing = [:]
+        return results
+    }
+
+    /// Starts a scan and kills it (SIGKILL) once the store holds at least `units` units.
+    private func killScan(config: URL, out: URL, afterUnits units: Int) throws -> Bool {
+        let (process, errors) = try launch(["scan", "--config", config.path, "--out", out.path])
+        DispatchQueue.global().async { _ = errors.fileHandleForReading.readDataToEndOfFile() }
+        let storeURL = out.appendingPathComponent("scan.sqlite")
+        while process.isRunning {
+            if FileManager.default.fileExists(atPath: storeURL.path),
+               let count = try? ScanStore(url: storeURL).inventory().count, count >= units {
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            usleep(20_000)
+        }
+        process.waitUntilExit()
+        return process.terminationReason == .uncaughtSignal
+    }
+
+    func testKilledScansResumeToTheUninterruptedResult() throws {
+        let config = try writeConfig()
+        let whole = work.appendingPathComponent("whole"), killed = work.appendingPathComponent("killed")
+        let first = try run(["scan", "--config", config.path, "--out", whole.path])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        // Killed during target training (after epoch 1), then during the attack (after the analysis).
+        XCTAssertTrue(try killScan(config: config, out: killed, afterUnits: 1), "the scan finished before the kill")
+        XCTAssertTrue(try killScan(config: config, out: killed, afterUnits: 2 + 5), "the scan finished before the kill")
+        let last = try run(["scan", "--config", config.path, "--out", killed.path])
+        XCTAssertEqual(last.status, 0, last.stderr)
+        XCTAssertEqual(try results(killed), try results(whole))
+        let inventory = try ScanStore(url: killed.appendingPathComponent("scan.sqlite")).inventory()
+        XCTAssertEqual(inventory, try ScanStore(url: whole.appendingPathComponent("scan.sqlite")).inventory())
+        XCTAssertEqual(inventory.count, 2 + 5 + 5)
+        // A rerun of a finished scan does no work and changes nothing.
+        let again = try run(["scan", "--config", config.path, "--out", killed.path])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("already attacked"), again.stderr)
+        XCTAssertEqual(try results(killed), try results(whole))
+    }
+
+    func testRunDirectoryHoldsTheDocumentedFiles() throws {
+        let config = try writeConfig(splits: "block1,block3")
+        let out = work.appendingPathComponent("run")
+        let result = try run(["scan", "--config", config.path, "--out", out.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        for file in ["results.json", "results.csv", "report.html", "config.json", "scan.sqlite"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
+        }
+        try ResultsSchema.check(Data(contentsOf: ScanRunner.resultsURL(out)))
+        let results = try results(out)
+        XCTAssertEqual(results.splits.count, 5)
+        XCTAssertEqual(results.splits.filter { $0.mse != nil }.map(\.name), ["block1", "block3"])
+        for split in results.splits where split.mse != nil {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(split.grid ?? "-").path))
+        }
+        let csv = try String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 1 + 5)
+    }
+
+    func testBadConfigurationsExitWithStatusTwoAndOneLine() throws {
+        let config = try writeConfig(splits: "block9")
+        let cases: [([String], String)] = [
+            (["scan", "--preset", "fastest"], "unknown preset"),
+            (["scan", "--config", config.path, "--out", work.appendingPathComponent("bad").path], "attack.splits"),
+        ]
+        let wrongType = work.appendingPathComponent("wrong.json")
+        try #"{"target": {"epochs": "many"}}"#.write(to: wrongType, atomically: true, encoding: .utf8)
+        let missing = work.appendingPathComponent("absent.yaml")
+        for (arguments, expected) in cases + [
+            (["scan", "--config", wrongType.path], "target.epochs"),
+            (["scan", "--config", missing.path], "absent.yaml"),
+        ] {
+            let result = try run(arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+            XCTAssertEqual(lines.count, 1, result.stderr)
+            XCTAssertTrue(result.stderr.contains(expected), "\(expected) not in: \(result.stderr)")
+        }
+    }
+}
