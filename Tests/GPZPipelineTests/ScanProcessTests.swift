@@ -15,13 +15,13 @@ final class ScanProcessTests: XCTestCase {
         try? FileManager.default.removeItem(at: work)
     }
 
-    /// The `gpz` executable next to the test bundle.
+    /// The `gpz` executable in the build folder of the test bundle (`swift test` builds it).
     private var gpz: URL {
         get throws {
-            let directory = Bundle(for: Self.self).bundleURL.deletingLastPathComponent()
-            let url = directory.appendingPathComponent("gpz")
-            guard FileManager.default.isExecutableFile(atPath: url.path) else {
-                throw XCTSkip("gpz executable not built at \(url.path)")
+            let bundle = Bundle(for: Self.self).bundleURL
+            let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("gpz") }
+            guard let url = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+                throw ScanError("gpz executable not found at \(candidates.map(\.path))")
             }
             return url
         }

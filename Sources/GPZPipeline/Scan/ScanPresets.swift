@@ -44,13 +44,15 @@ public enum ScanPresets {
         }
     }
 
-    /// A narrow cnn4 on a 12,000-image subset at 32 px, 3 epochs; decoders 4 epochs on 6,000 aux images.
+    /// A narrow cnn4 on a 12,000-image subset at 32 px, 3 epochs; decoders 4 epochs on 6,000 aux images at the
+    /// four blocks (the logits' DCGAN decoder, 512@4 → image, would cost more than everything else together).
     static var quick: ScanConfig {
         var config = ScanConfig(name: "quick", data: "fashion-mnist", imageSize: 32)
         config.target.width = 16
         config.target.epochs = 3
         config.target.trainLimit = 12_000
         config.analysis.sample = 2_000
+        config.attack.splits = "block1,block2,block3,block4"
         config.attack.epochs = 4
         config.attack.auxLimit = 6_000
         config.attack.evaluateLimit = 1_000
