@@ -37,6 +37,24 @@ final class RolesTests: XCTestCase {
         XCTAssertEqual(RoleSet.membershipHash(source: full.aux.source, indices: full.aux.indices!), full.aux.sha256)
     }
 
+    func testTrainLimitAndAuxLimitKeepStratifiedSubsets() throws {
+        let d = try dataset()
+        let full = try Roles.make(d, plan: SplitPlan(seed: 3))
+        let limited = try Roles.make(d, plan: SplitPlan(seed: 3, trainLimit: 40))
+        XCTAssertEqual(limited.train.count, 40)
+        XCTAssertEqual(limited.train.images.histogram(classes: 5), [8, 8, 8, 8, 8])
+        XCTAssertTrue(Set(limited.train.indices).isSubset(of: full.train.indices))
+        XCTAssertEqual(limited.aux.membershipHash, full.aux.membershipHash, "the attacker's share must not move")
+        XCTAssertEqual(limited.train.membershipHash, RoleSet.membershipHash(source: "toy/train", indices: limited.train.indices))
+        XCTAssertEqual(try Roles.make(d, plan: SplitPlan(seed: 3, trainLimit: 500)).train.indices, full.train.indices)
+        let aux = full.aux.limited(to: 10, seed: 1)
+        XCTAssertEqual(aux.count, 10)
+        XCTAssertEqual(aux.images.histogram(classes: 5), [2, 2, 2, 2, 2])
+        XCTAssertTrue(Set(aux.indices).isSubset(of: full.aux.indices))
+        XCTAssertEqual(aux.images, d.train.subset(aux.indices))
+        XCTAssertEqual(full.aux.limited(to: nil, seed: 1).indices, full.aux.indices)
+    }
+
     func testNoImageInBothTrainAndAuxAcrossManySeedsAndFractions() throws {
         let d = try dataset(train: 257, classes: 7)
         for seed in 0 ..< 20 as Range<UInt64> {
