@@ -15,7 +15,8 @@ struct ScanSession {
         for (position, study) in plan.studies.enumerated() {
             let directory = plan.directory(of: study, in: out)
             note("scan \(plan.name): study \(position + 1)/\(plan.studies.count) '\(study.name)' → \(directory.path)")
-            let results = try ScanRunner(config: study, directory: directory).run(events: Self.eventPrinter())
+            let results = try ScanRunner(config: study, directory: directory, shared: out)
+                .run(events: Self.eventPrinter())
             print(summary(results, directory: directory))
             finished.append((plan.studies.count == 1 ? "." : study.name, results))
         }

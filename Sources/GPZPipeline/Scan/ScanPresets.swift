@@ -114,13 +114,14 @@ public enum ScanPresets {
     }
 
     /// The comparison presets' study: cnn4 (width 32) on 24,000 Fashion-MNIST images at 32 px, 5 epochs;
-    /// decoders 5 epochs on all 12,000 aux images, evaluated on 2,000 test images.
+    /// decoders 5 epochs on all 12,000 aux images at the four blocks, evaluated on 2,000 test images.
     static func medium(_ name: String) -> ScanConfig {
         var config = ScanConfig(name: name, data: "fashion-mnist", imageSize: 32)
         config.target.width = 32
         config.target.epochs = 5
         config.target.trainLimit = 24_000
         config.analysis.sample = 3_000
+        config.attack.splits = "block1,block2,block3,block4"
         config.attack.epochs = 5
         config.attack.evaluateLimit = 2_000
         return config

@@ -22,10 +22,14 @@ public enum ScanEvent {
 public struct ScanRunner {
     public let config: ScanConfig
     public let directory: URL
+    /// Where the store and the target checkpoints live: the run directory itself, or a plan's directory so that
+    /// studies with the same target train it once.
+    public let shared: URL
 
-    public init(config: ScanConfig, directory: URL) {
+    public init(config: ScanConfig, directory: URL, shared: URL? = nil) {
         self.config = config
         self.directory = directory
+        self.shared = shared ?? directory
     }
 
     public static func resultsURL(_ directory: URL) -> URL { directory.appendingPathComponent("results.json") }
@@ -41,7 +45,8 @@ public struct ScanRunner {
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try ScanJSON.encoder().encode(config).write(to: directory.appendingPathComponent("config.json"), options: .atomic)
-        let store = try ScanStore(url: directory.appendingPathComponent("scan.sqlite"))
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+        let store = try ScanStore(url: shared.appendingPathComponent("scan.sqlite"))
         let trainer = try TargetTrainer(config: config.training, dataset: try Catalog.load(config.data))
         try checkSplits(trainer)
         let checkpoint = try timed("train") { try train(trainer, store: store, events: events) }
@@ -94,7 +99,7 @@ public struct ScanRunner {
 
     /// Trains the target to `target.epochs`, continuing its checkpoint when there is one; records each epoch.
     private func train(_ trainer: TargetTrainer, store: ScanStore, events: @escaping (ScanEvent) -> Void) throws -> URL {
-        let checkpoint = directory.appendingPathComponent(checkpointName)
+        let checkpoint = shared.appendingPathComponent(checkpointName)
         let existing = try CheckpointStore.readInfo(checkpoint)
         let hash = config.training.hash
         if let existing {
@@ -211,12 +216,20 @@ public struct ScanRunner {
     }
 
     private func target(_ info: CheckpointInfo, trainer: TargetTrainer, checkpoint: URL, parameters: Int) -> ScanTarget {
-        ScanTarget(architecture: info.model.architecture.rawValue, checkpoint: checkpointName,
+        ScanTarget(architecture: info.model.architecture.rawValue, checkpoint: relativePath(checkpoint),
                    trainingHash: info.configHash, inputShape: trainer.modelConfig.inputShape, parameters: parameters,
                    epochs: info.epoch, weightsEpoch: info.bestEpoch, testAccuracy: info.bestAccuracy,
                    lastAccuracy: info.testAccuracy, trainImages: trainer.roles.train.count,
                    trainSha256: trainer.roles.train.membershipHash, privateImages: trainer.roles.privateSet.count,
                    history: info.history.map(\.testAccuracy))
+    }
+
+    /// `url` relative to the run directory (`../targets/…` when the plan's directory holds it).
+    private func relativePath(_ url: URL) -> String {
+        let base = directory.standardizedFileURL.path, path = url.standardizedFileURL.path
+        if path.hasPrefix(base + "/") { return String(path.dropFirst(base.count + 1)) }
+        let parent = directory.deletingLastPathComponent().standardizedFileURL.path
+        return path.hasPrefix(parent + "/") ? "../" + path.dropFirst(parent.count + 1) : path
     }
 
     private func epochCurves(store: ScanStore) throws -> [ScanEpochStatistics] {
