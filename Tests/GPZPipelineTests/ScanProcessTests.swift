@@ -149,6 +149,31 @@ final class ScanProcessTests: XCTestCase {
         XCTAssertEqual(csv.split(separator: "\n").count, 1 + 5)
     }
 
+    func testPlanStudiesShareTheirTarget() throws {
+        let data = try writeDataSet()
+        let plan = work.appendingPathComponent("plan.yaml")
+        try """
+            name: pair
+            studies:
+              - {name: one, data: "csv:\(data.path),shape=1x16x16", image_size: 16,
+                 target: {width: 4, epochs: 1, batch: 16, private: train, flip: 0},
+                 analysis: {sample: 40}, attack: {splits: "block2", epochs: 1, batch: 16, evaluate_limit: 8}}
+              - {name: two, data: "csv:\(data.path),shape=1x16x16", image_size: 16,
+                 target: {width: 4, epochs: 1, batch: 16, private: train, flip: 0},
+                 analysis: {sample: 40}, attack: {splits: "block2", epochs: 2, batch: 16, evaluate_limit: 8}}
+            """.write(to: plan, atomically: true, encoding: .utf8)
+        let out = work.appendingPathComponent("plan")
+        let result = try run(["scan", "--config", plan.path, "--out", out.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("has all 1 epochs; reusing it"), result.stderr)
+        let comparison = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: out.appendingPathComponent("comparison.json"))) as? [String: Any]
+        XCTAssertEqual((comparison?["studies"] as? [Any])?.count, 2)
+        let two = try results(out.appendingPathComponent("two"))
+        XCTAssertTrue(two.target.checkpoint.hasPrefix("../targets/"), two.target.checkpoint)
+        XCTAssertEqual(two.target, try results(out.appendingPathComponent("one")).target)
+    }
+
     func testBadConfigurationsExitWithStatusTwoAndOneLine() throws {
         let config = try writeConfig(splits: "block9")
         let cases: [([String], String)] = [
