@@ -1,0 +1,56 @@
+extension ScanReport {
+    /// One row per split: what is sent, what the edge pays, the statistics and the attack's metrics. Rows in the
+    /// a-priori zone are shaded and the recommended row is bold.
+    static func splitTable(_ view: ScanReportView) -> String {
+        let showDefense = view.splits.contains { $0.accuracyWithDefense != nil }
+        typealias H = HTMLTable.Header
+        var headers = [
+            H(label: "#", help: "split index (the paper's block_idx)"),
+            H(label: "split", numeric: false),
+            H(label: "shape", help: "per-image shape of the features sent", numeric: false),
+            H(label: "d", help: "values sent per image"),
+            H(label: "bytes", help: "bytes sent per image"),
+            H(label: "edge params", help: "parameters of the edge half"),
+            H(label: "edge MACs", help: "multiply-accumulates of the edge half per image"),
+            H(label: "R_c² mean", help: "mean over classes of the intra-class radius R_c²"),
+            H(label: "intra share", help: "sum_c pi_c R_c^2 / tr Sigma: share of the variance inside classes"),
+            H(label: "σ²", help: "tr Sigma / d: global variance per dimension"),
+            H(label: "MSE ± std", help: "reconstruction MSE on the private images, mean ± std over images"),
+            H(label: "PSNR (dB)"),
+            H(label: "SSIM"),
+            H(label: "cosine", help: "cosine similarity of reconstruction and image"),
+            H(label: "MSE (channel-summed, paper code)", help: "C × MSE, the value the paper's code reports"),
+        ]
+        if showDefense {
+            headers.append(H(label: "accuracy with defence", help: "cloud accuracy on the features as sent"))
+        }
+        var table = HTMLTable(headers: headers)
+        let zone = view.aprioriRange
+        let recommended = view.results.recommendation.split
+        let f = ReportFormat.self
+        for split in view.splits {
+            var name = HTMLDocument.escape(split.name)
+            var classes: [String] = []
+            if zone.contains(split.index) { classes.append("zone") }
+            if split.index == recommended {
+                name += " <span class=\"star\" title=\"recommended split\">★</span>"
+                classes.append("recommended")
+            }
+            let std = split.mseStd.map { " ± " + f.significant($0, digits: 2) } ?? ""
+            let mse = split.mse.map { f.significant($0) + std }
+            var cells = [
+                String(split.index), name, f.shape(split.shape), f.integer(split.d), f.bytes(split.bytes),
+                f.count(split.edgeParams), f.count(split.edgeMacs), f.significant(split.r2cMean),
+                f.significant(split.intraShare, digits: 3), f.significant(split.sigma2), mse ?? f.missing,
+                f.significant(split.psnr), f.significant(split.ssim, digits: 3), f.significant(split.cosine, digits: 3),
+                f.significant(split.mseSumChannels),
+            ].enumerated().map { $0.offset == 1 ? $0.element : HTMLDocument.escape($0.element) }
+            if showDefense { cells.append(HTMLDocument.escape(f.percent(split.accuracyWithDefense))) }
+            table.add(cells, classes: classes)
+        }
+        let legend = "<p class=\"note\"><span class=\"legend-key\" style=\"background:#fcf1d9\"></span>a-priori zone "
+            + "(paper rule); <span class=\"star\">★</span> bold: the recommended split. Attack columns are empty at "
+            + "splits that were not attacked; hover over a column header for its definition.</p>"
+        return HTMLDocument.section("Splits", id: "splits", table.html + "\n" + legend)
+    }
+}
