@@ -23,7 +23,9 @@ struct ScanSession {
         if plan.studies.count > 1 {
             let comparison = PlanComparison(plan: plan, results: finished)
             try comparison.write(to: out)
-            let index = try ComparisonReport.write(comparison: comparison, results: finished.map(\.results), to: out)
+            let index = try ComparisonReport.write(
+                studies: finished.map { ($0.results.name, $0.results, "\($0.directory)/report.html") },
+                title: plan.name, description: plan.description, to: out.appendingPathComponent("index.html"))
             print("comparison: \(index.path)")
             if json { print(try jsonLine(comparison)) }
         } else if json, let results = finished.first?.results {

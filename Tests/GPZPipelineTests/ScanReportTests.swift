@@ -389,8 +389,8 @@ enum ReportFixture {
         return ScanResults(
             name: "fmnist-cnn4", config: config, configHash: config.hash,
             target: ScanTarget(architecture: "cnn4", checkpoint: "target", trainingHash: config.training.hash,
-                               inputShape: [1, 32, 32], parameters: 1_654_704, epochs: 10, testAccuracy: 0.912,
-                               bestAccuracy: 0.912, trainImages: 48_000, trainSha256: String(repeating: "ab", count: 32),
+                               inputShape: [1, 32, 32], parameters: 1_654_704, epochs: 10, weightsEpoch: 10,
+                               testAccuracy: 0.912, lastAccuracy: 0.912, trainImages: 48_000, trainSha256: String(repeating: "ab", count: 32),
                                privateImages: 10_000, history: history),
             analysis: ScanAnalysis(images: 5_000, classes: 10, labels: .truth, analysisHash: config.analysisHash),
             attack: ScanAttack(attacker: "decoder", defense: "none", auxSource: "sub", auxImages: 12_000,

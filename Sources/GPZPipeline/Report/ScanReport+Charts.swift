@@ -116,8 +116,9 @@ extension ScanReport {
     /// Test accuracy per epoch and, when recorded, the Neural Vortex curves.
     static func trainingSection(_ view: ScanReportView) -> String {
         let target = view.results.target
-        var parts = [HTMLDocument.paragraph("Test accuracy \(ReportFormat.percent(target.testAccuracy)) after "
-            + "\(target.epochs) epoch\(target.epochs == 1 ? "" : "s") (best \(ReportFormat.percent(target.bestAccuracy))); "
+        let accuracy: String = "Test accuracy \(ReportFormat.percent(target.testAccuracy)) with the weights of epoch "
+            + "\(target.weightsEpoch) of \(target.epochs) (last epoch \(ReportFormat.percent(target.lastAccuracy))); "
+        var parts = [HTMLDocument.paragraph(accuracy
             + "\(ReportFormat.integer(target.parameters)) parameters, trained on "
             + "\(ReportFormat.integer(target.trainImages)) images, tested on "
             + "\(ReportFormat.integer(target.privateImages)) private images.")]

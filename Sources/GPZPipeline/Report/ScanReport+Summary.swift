@@ -8,9 +8,9 @@ extension ScanReport {
         let e = HTMLDocument.escape
         var facts: [(String, String)] = []
         let target = results.target
-        let epochs = "\(target.epochs) epoch\(target.epochs == 1 ? "" : "s")"
-        facts.append(("Target test accuracy", e("\(ReportFormat.percent(target.testAccuracy)) after \(epochs) "
-                                                + "(best \(ReportFormat.percent(target.bestAccuracy)))")))
+        let accuracy: String = "\(ReportFormat.percent(target.testAccuracy)) (weights of epoch \(target.weightsEpoch) of "
+            + "\(target.epochs); last epoch \(ReportFormat.percent(target.lastAccuracy)))"
+        facts.append(("Target test accuracy", e(accuracy)))
         let apriori = results.gpz.apriori
         facts.append(("A-priori zone (paper rule)", e("\(view.rangeText(view.aprioriRange)); selected "
                                                       + apriori.selected.map(String.init).joined(separator: ", "))))
