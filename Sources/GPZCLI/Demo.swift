@@ -17,7 +17,7 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try ScanSession(plan: try ScanPresets.plan("quick"), out: URL(fileURLWithPath: out), json: json).run()
+            try ScanSession(plan: try ScanPresets.plan("quick"), out: URL(fileURLWithPath: out), targets: nil, json: json).run()
         }
     }
 }

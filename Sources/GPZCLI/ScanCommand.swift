@@ -24,6 +24,9 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Run directory (default: runs/<preset or config name>).")
     var out: String?
 
+    @Option(help: "Folder of target checkpoints shared between runs (default: OUT/targets).")
+    var targets: String?
+
     @Flag(help: "List the presets and exit.")
     var listPresets = false
 
@@ -44,7 +47,8 @@ struct ScanCommand: ParsableCommand {
                 return
             }
             let plan = try preset.map(ScanPresets.plan) ?? ScanPlan.load(URL(fileURLWithPath: config ?? ""))
-            try ScanSession(plan: plan, out: URL(fileURLWithPath: out ?? "runs/\(plan.name)"), json: json).run()
+            try ScanSession(plan: plan, out: URL(fileURLWithPath: out ?? "runs/\(plan.name)"),
+                            targets: targets.map { URL(fileURLWithPath: $0) }, json: json).run()
         }
     }
 }

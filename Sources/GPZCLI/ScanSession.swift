@@ -6,6 +6,7 @@ import GPZPipeline
 struct ScanSession {
     let plan: ScanPlan
     let out: URL
+    var targets: URL?
     let json: Bool
 
     func run() throws {
@@ -15,7 +16,7 @@ struct ScanSession {
         for (position, study) in plan.studies.enumerated() {
             let directory = plan.directory(of: study, in: out)
             note("scan \(plan.name): study \(position + 1)/\(plan.studies.count) '\(study.name)' → \(directory.path)")
-            let results = try ScanRunner(config: study, directory: directory, shared: out)
+            let results = try ScanRunner(config: study, directory: directory, shared: out, targets: targets)
                 .run(events: Self.eventPrinter())
             print(summary(results, directory: directory))
             finished.append((plan.studies.count == 1 ? "." : study.name, results))

@@ -25,11 +25,15 @@ public struct ScanRunner {
     /// Where the store and the target checkpoints live: the run directory itself, or a plan's directory so that
     /// studies with the same target train it once.
     public let shared: URL
+    /// Where target checkpoints live (`shared/targets` unless given): point several plans at one folder to train
+    /// each target once.
+    public let targets: URL
 
-    public init(config: ScanConfig, directory: URL, shared: URL? = nil) {
+    public init(config: ScanConfig, directory: URL, shared: URL? = nil, targets: URL? = nil) {
         self.config = config
         self.directory = directory
         self.shared = shared ?? directory
+        self.targets = targets ?? (shared ?? directory).appendingPathComponent("targets")
     }
 
     public static func resultsURL(_ directory: URL) -> URL { directory.appendingPathComponent("results.json") }
@@ -94,12 +98,12 @@ public struct ScanRunner {
     }
 
     private var checkpointName: String {
-        "targets/\(config.training.hash.prefix(16))-e\(config.target.epochs)"
+        "\(config.training.hash.prefix(16))-e\(config.target.epochs)"
     }
 
     /// Trains the target to `target.epochs`, continuing its checkpoint when there is one; records each epoch.
     private func train(_ trainer: TargetTrainer, store: ScanStore, events: @escaping (ScanEvent) -> Void) throws -> URL {
-        let checkpoint = shared.appendingPathComponent(checkpointName)
+        let checkpoint = targets.appendingPathComponent(checkpointName)
         let existing = try CheckpointStore.readInfo(checkpoint)
         let hash = config.training.hash
         if let existing {
@@ -224,7 +228,7 @@ public struct ScanRunner {
                    history: info.history.map(\.testAccuracy))
     }
 
-    /// `url` relative to the run directory (`../targets/…` when the plan's directory holds it).
+    /// `url` relative to the run directory (`../targets/…` when the plan's directory holds it), else absolute.
     private func relativePath(_ url: URL) -> String {
         let base = directory.standardizedFileURL.path, path = url.standardizedFileURL.path
         if path.hasPrefix(base + "/") { return String(path.dropFirst(base.count + 1)) }
