@@ -43,12 +43,15 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "ViT patch size.")
     var patchSize = 4
 
+    @Option(help: "Train on a class-stratified subset of this many training images (default: all of them).")
+    var trainLimit: Int?
+
     /// The run's configuration with label targets `labels`, validated.
     func config(labels: String) throws -> TrainingConfig {
         let config = TrainingConfig(architecture: model, dataset: data, imageSize: imageSize, labels: labels,
                                     epochs: epochs, optimizer: optimizer, learningRate: lr, batchSize: batch,
                                     seed: seed, aux: aux, privateSource: `private`, flipProbability: flip,
-                                    cnn4Width: width, patchSize: patchSize)
+                                    cnn4Width: width, patchSize: patchSize, trainLimit: trainLimit)
         try config.validate()
         return config
     }
