@@ -112,8 +112,8 @@ public enum ScanPresets {
     }
 
     /// The paper's ViT (width 128, depth 6, patch 4) at 32 px on 6,000 images, 3 epochs; decoders 3 epochs on
-    /// 6,000 aux images at its seven splits, evaluated on 1,000 test images. Small because a ViT trains ~15× slower
-    /// than the width-32 cnn4 on this machine (docs/benchmarks.md).
+    /// 6,000 aux images at its seven splits, evaluated on 1,000 test images. Small because the ViT trains about 20×
+    /// slower than the width-32 cnn4 on a 2-core CPU (≈ 70 against ≈ 1,200 images/s, docs/benchmarks.md).
     static var depth: ScanConfig {
         var config = ScanConfig(name: "depth-vit", data: "fashion-mnist", imageSize: 32)
         config.target.model = "vit"
