@@ -13,9 +13,9 @@ aux images, then evaluates it on the private images, exactly as `train_inversion
 - evaluation: per-pixel MSE over the private images.
 
 Differences from the published script, all in its favour: `torch.autograd.set_detect_anomaly(True)` is not
-turned on, no PSNR/SSIM/cosine or image grids are computed, no checkpoint is written, and the data are decoded,
-resized and held in memory once before the clock starts (the clock covers model building, training and
-evaluation; the process start and imports are timed by the caller).
+turned on, no PSNR/SSIM/cosine or image grids are computed, no checkpoint is written, and the target is loaded
+and the data decoded, resized and held in memory before the in-process clock starts (it covers building the
+decoder, training and evaluation). The caller times the whole process, start-up and loading included.
 
 The target (weights and input normalisation) is read from a checkpoint directory written by `gpz train`, so
 both sides attack the same network. Prints one JSON line with the timings.
