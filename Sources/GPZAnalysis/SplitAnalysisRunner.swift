@@ -11,6 +11,16 @@ public enum SplitAnalysisRunner {
                            splits: [Int]? = nil, sampleCount: Int? = StratifiedSampler.defaultCount,
                            options: SplitStatisticsAccumulator.Options = .init(), batchSize: Int = 250,
                            onBatch: (Int, Int) -> Void = { _, _ in }) throws -> [SplitStatistics] {
+        try measure(model: model, images: images, normalization: normalization, splits: splits,
+                    sampleCount: sampleCount, options: options, batchSize: batchSize, onBatch: onBatch).statistics
+    }
+
+    /// As `run`, and also the bootstrap replicates of `options.bootstrap` from the same pass.
+    public static func measure(model: some SplittableModel, images: ImageSet, normalization: Normalization,
+                               splits: [Int]? = nil, sampleCount: Int? = StratifiedSampler.defaultCount,
+                               options: SplitStatisticsAccumulator.Options = .init(), batchSize: Int = 250,
+                               onBatch: (Int, Int) -> Void = { _, _ in }) throws
+        -> (statistics: [SplitStatistics], bootstrap: [BootstrapReplicates]) {
         let chosen = try sampleCount.map { try StratifiedSampler.indices(labels: images.labels, count: $0,
                                                                          seed: options.seed) }
         let set = chosen.map { images.subset($0) } ?? images
@@ -26,6 +36,6 @@ public enum SplitAnalysisRunner {
             done += labels.count
             onBatch(done, set.count)
         }
-        return try accumulator.statistics()
+        return (try accumulator.statistics(), try accumulator.bootstrapReplicates())
     }
 }

@@ -24,12 +24,28 @@ public final class SplitStatisticsAccumulator {
         public var reservoirBudget: Int
         /// Seeds the reservoir sampling.
         public var seed: UInt64
+        /// Bootstrap replicates of the share and R_c² at some splits (none by default).
+        public var bootstrap: BootstrapOptions?
 
         public init(labelSource: LabelSource = .truth, effectiveDimensionRows: Int = 1_000,
-                    reservoirBudget: Int = 1 << 28, seed: UInt64 = 0) {
+                    reservoirBudget: Int = 1 << 28, seed: UInt64 = 0, bootstrap: BootstrapOptions? = nil) {
             self.labelSource = labelSource
             self.effectiveDimensionRows = effectiveDimensionRows
             self.reservoirBudget = reservoirBudget
+            self.seed = seed
+            self.bootstrap = bootstrap
+        }
+    }
+
+    /// Which splits to replicate, how many times, and the seed of the Poisson weights.
+    public struct BootstrapOptions: Sendable, Equatable {
+        public var splits: [Int]
+        public var replicates: Int
+        public var seed: UInt64
+
+        public init(splits: [Int], replicates: Int, seed: UInt64) {
+            self.splits = splits
+            self.replicates = replicates
             self.seed = seed
         }
     }
@@ -43,6 +59,9 @@ public final class SplitStatisticsAccumulator {
     public let reservoirRows: Int
     private let moments: [ClassConditionalMoments]
     private let reservoirs: [FeatureReservoir]
+    /// The bootstrap of `options.bootstrap`, and the positions in `splits` of its splits.
+    private let bootstrap: BootstrapMoments?
+    private let bootstrapPositions: [Int]
 
     public init(splits: [SplitPoint], classes: Int, options: Options = Options()) throws {
         try AnalysisError.check(!splits.isEmpty, "no splits to analyse")
@@ -60,6 +79,20 @@ public final class SplitStatisticsAccumulator {
         reservoirs = splits.map {
             FeatureReservoir(capacity: rows, dimension: $0.elementCount,
                              seed: options.seed &+ UInt64($0.index) &* 0x9E37_79B9_7F4A_7C15)
+        }
+        if let plan = options.bootstrap {
+            let positions = try plan.splits.map { index -> Int in
+                guard let position = splits.firstIndex(where: { $0.index == index }) else {
+                    throw AnalysisError("bootstrap split \(index) is not among the analysed splits")
+                }
+                return position
+            }
+            bootstrapPositions = positions
+            bootstrap = try BootstrapMoments(splits: positions.map { splits[$0] }, classes: classes,
+                                             replicates: plan.replicates, seed: plan.seed)
+        } else {
+            bootstrapPositions = []
+            bootstrap = nil
         }
     }
 
@@ -96,14 +129,16 @@ public final class SplitStatisticsAccumulator {
         for (row, label) in classLabels.enumerated() { hot[row * classes + label] = 1 }
         let oneHot = try Tensor(hot, shape: [labels.count, classes])
         let oneHotTransposed = try oneHot.transposed(0, 1).contiguous()
+        let wide = try flattened.map { try $0.to(.float64) }
         let batches = try splits.indices.map { position -> ClassConditionalMoments.Batch in
-            guard let batch = try moments[position].reduce(flattened[position].to(.float64), labels: classLabels,
+            guard let batch = try moments[position].reduce(wide[position], labels: classLabels,
                                                            oneHot: oneHot, oneHotTransposed: oneHotTransposed) else {
                 let point = splits[position]
                 throw AnalysisError("split \(point.index) (\(point.name)): features contain NaN or Inf")
             }
             return batch
         }
+        try bootstrap?.add(flattened: bootstrapPositions.map { wide[$0] }, labels: classLabels)
         for position in splits.indices {
             try moments[position].merge(batches[position])
             try reservoirs[position].add(flattened[position])
@@ -122,6 +157,11 @@ public final class SplitStatisticsAccumulator {
         try splits.indices.map {
             try SplitStatistics(point: splits[$0], moments: moments[$0], reservoir: reservoirs[$0])
         }
+    }
+
+    /// The bootstrap replicates of `options.bootstrap`'s splits (empty without a bootstrap).
+    public func bootstrapReplicates() throws -> [BootstrapReplicates] {
+        try bootstrap?.replicateStatistics() ?? []
     }
 
     private func labelsToUse(trueLabels: [Int], logits: Tensor?) throws -> [Int] {
