@@ -101,19 +101,16 @@ public struct LeakageBoundary: Codable, Equatable, Sendable {
         return (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
     }
 
-    /// The splits next to the boundary that decoder-seed replicates should cover: the boundary and the candidate
-    /// before it; without a boundary, the least-leaking candidate and its neighbours; the logits always.
+    /// The splits whose verdict decoder-seed replicates must settle: the boundary and the leaking candidate
+    /// before it; without a boundary, the least-leaking candidate (the one that decides "every split leaks") and
+    /// the classifier output (which decides whether only "no partition" protects).
     public static func replicateSplits(_ leakage: [SplitLeakage], threshold: Double) -> [Int] {
         let candidates = leakage.filter(\.candidate)
-        var chosen = Set(leakage.filter(\.isLogits).map(\.index))
-        let firstOfTail = candidates.indices.reversed().prefix { candidates[$0].leakageUpper <= threshold }.last
-        let centre = firstOfTail ?? candidates.indices.min { candidates[$0].leakage < candidates[$1].leakage
-            || (candidates[$0].leakage == candidates[$1].leakage && $0 > $1) }
-        if let centre {
-            for position in (centre - 1)...(centre + 1) where candidates.indices.contains(position) {
-                chosen.insert(candidates[position].index)
-            }
+        let tail = candidates.indices.reversed().prefix { candidates[$0].leakageUpper <= threshold }.last
+        if let tail {
+            return (Swift.max(0, tail - 1)...tail).map { candidates[$0].index }
         }
-        return chosen.sorted()
+        let least = candidates.min { ($0.leakage, -$0.index) < ($1.leakage, -$1.index) }
+        return (least.map { [$0.index] } ?? []) + leakage.filter(\.isLogits).map(\.index)
     }
 }

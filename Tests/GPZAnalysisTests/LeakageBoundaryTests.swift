@@ -49,7 +49,12 @@ final class LeakageBoundaryTests: XCTestCase {
             outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.01]]), outcome(3, ["decoder": [0.02]]),
             outcome(4, ["decoder": [0.015]]), outcome(5, ["decoder": [0.03]], logits: true),
         ], classMeanMSE: 0.04)
-        XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1), [2, 3, 4, 5])
+        XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1), [3, 5])
+        let bounded = try LeakageBoundary(outcomes: [
+            outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.01]]), outcome(3, ["decoder": [0.039]]),
+            outcome(4, ["decoder": [0.045]]),
+        ], classMeanMSE: 0.04)
+        XCTAssertEqual(LeakageBoundary.replicateSplits(bounded.splits, threshold: 0.1), [2, 3])
     }
 
     func testRejectsBadInput() {
