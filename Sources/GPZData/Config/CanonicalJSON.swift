@@ -1,0 +1,22 @@
+import Foundation
+
+/// The project's JSON encodings: canonical (keys sorted, one line) for hashes and `--json`, pretty for files.
+public enum CanonicalJSON {
+    /// Keys sorted, slashes unescaped; `pretty` adds indentation for files people read.
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                                          : [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// The canonical bytes of `value`.
+    public static func data<T: Encodable>(_ value: T) throws -> Data { try encoder().encode(value) }
+
+    /// One line of canonical JSON.
+    public static func line<T: Encodable>(_ value: T) throws -> String { String(decoding: try data(value), as: UTF8.self) }
+
+    /// SHA-256 (hex) of the canonical JSON of `value`; a value that cannot be encoded (a non-finite number) throws
+    /// rather than hashing nothing.
+    public static func hash<T: Encodable>(_ value: T) throws -> String { Digest.sha256Hex([UInt8](try data(value))) }
+}
