@@ -78,6 +78,11 @@ let package = Package(
         .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
         .testTarget(name: "GPZAnalysisTests", dependencies: ["GPZTestSupport", "GPZAnalysis", "GPZModels", "GPZTensor"]),
         .testTarget(name: "GPZPipelineTests", dependencies: ["GPZPipeline", "GPZAnalysis", "GPZTraining", "GPZData"]),
+        .testTarget(
+            name: "GPZCLITests",
+            dependencies: ["gpz", "GPZAnalysis", "GPZPipeline", "GPZTraining",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "GPZAttacksTests", dependencies: ["GPZTestSupport", "GPZAttacks", "GPZModels", "GPZNN", "GPZTensor"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,6 +1,7 @@
 import Foundation
 import GPZAnalysis
 import GPZData
+import GPZTraining
 @testable import GPZPipeline
 import XCTest
 
@@ -182,7 +183,7 @@ final class ScanReportTests: XCTestCase {
         let onehot = try ReportFixture.cnn4(writingGridsTo: runDirectory)
         var smoothed = onehot
         smoothed.name = "ls+<b>"
-        smoothed.config.target.labels = "ls:0.3"
+        smoothed.config.target.labels = .smoothed(0.3)
         smoothed.splits = smoothed.splits.map { split in
             var split = split
             split.mse = split.mse.map { $0 * 1.4 }
@@ -387,15 +388,15 @@ enum ReportFixture {
         config.target.epochs = 10
         config.attack.epochs = 5
         return ScanResults(
-            name: "fmnist-cnn4", config: config, configHash: config.hash,
-            target: ScanTarget(architecture: "cnn4", checkpoint: "target", trainingHash: config.training.hash,
+            name: "fmnist-cnn4", config: config, configHash: try config.hash,
+            target: ScanTarget(architecture: "cnn4", checkpoint: "target", trainingHash: try config.target.hash,
                                inputShape: [1, 32, 32], parameters: 1_654_704, epochs: 10, weightsEpoch: 10,
                                testAccuracy: 0.912, lastAccuracy: 0.912, trainImages: 48_000, trainSha256: String(repeating: "ab", count: 32),
                                privateImages: 10_000, history: history),
-            analysis: ScanAnalysis(images: 5_000, classes: 10, labels: .truth, analysisHash: config.analysisHash),
+            analysis: ScanAnalysis(images: 5_000, classes: 10, labels: .truth, analysisHash: try config.analysisHash),
             attack: ScanAttack(attacker: "decoder", defense: "none", auxSource: "sub", auxImages: 12_000,
                                auxSha256: String(repeating: "cd", count: 32), evaluatedImages: 10_000, epochs: 5,
-                               attackHash: config.attackHash),
+                               attackHash: try config.attackHash),
             splits: splits,
             gpz: ScanZones(apriori: apriori, aprioriVariants: [variant], posthoc: posthoc, agreement: agreement),
             recommendation: ScanRecommendation(split: 4, name: "block4",
