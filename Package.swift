@@ -2,8 +2,9 @@
 import PackageDescription
 
 /// GPZ is layered; each target has one job and depends only on the layers below it:
-/// CTorch (C shim over libtorch) → GPZTensor (tensors, autograd, runtime, safetensors)
-/// → GPZNN (modules, layers, losses, initialisers) → GPZOptim (optimisers, schedulers) → gpz (CLI).
+/// CTorch (C shim over libtorch) → GPZTensor (tensors, autograd, runtime, safetensors) → GPZNN (modules, layers,
+/// losses) / GPZOptim (optimisers, schedulers) → GPZData (data sets, roles, configuration decoding) → GPZModels
+/// → GPZTraining / GPZAnalysis / GPZAttacks → GPZPipeline (studies, scans, reports) → gpz (CLI, Sources/GPZCLI).
 let package = Package(
     name: "GPZ",
     platforms: [.macOS(.v13)],

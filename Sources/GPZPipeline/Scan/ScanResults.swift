@@ -1,13 +1,13 @@
 import GPZAnalysis
 
-/// `results.json` of a scan (schema `gpz-scan-results-v1`, documented in docs/scan.md): the configuration and its
+/// `results.json` of a scan (schema `gpz-scan-results-v2`, documented in docs/scan.md): the configuration and its
 /// hashes, the target, one row per split (statistics, attack metrics, edge cost), the two zones and their
 /// agreement, the recommendation, the headline numbers, and the time each stage took.
 ///
 /// Everything except `timing` is a function of the configuration: a scan killed and resumed writes the same
 /// file as one never interrupted.
 public struct ScanResults: Codable, Equatable, Sendable {
-    public static let schemaName = "gpz-scan-results-v1"
+    public static let schemaName = "gpz-scan-results-v2"
 
     public var schema = ScanResults.schemaName
     public var name: String
