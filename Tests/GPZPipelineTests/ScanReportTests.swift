@@ -93,7 +93,7 @@ final class ScanReportTests: XCTestCase {
     func testNonFiniteValuesNeverReadAsNaNOrInf() throws {
         var results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
         results.splits[1].hGlobalPerDim = -.infinity
-        results.splits[1].hClassPerDim = .nan
+        results.splits[1].hClassMixturePerDim = .nan
         results.splits[2].sigma2 = .infinity
         results.splits[3].psnr = .nan
         results.splits[0].r2cMean = 0
@@ -364,7 +364,7 @@ enum ReportFixture {
             let hClass = 0.5 * log(2 * Double.pi * M_E * r2c[i] / Double(d))
             splits.append(ScanSplit(name: names[i], index: i + 1, shape: shapes[i], d: d, r2cMean: r2c[i],
                                     r2cMin: r2c[i] * 0.6, r2cMax: r2c[i] * 1.5, intraShare: share[i], sigma2: sigma2[i],
-                                    effectiveDimension: 20, hGlobalPerDim: hGlobal, hClassPerDim: hClass,
+                                    effectiveDimension: 20, hGlobalPerDim: hGlobal, hClassMixturePerDim: hClass,
                                     mse: mse[i], mseStd: mseStd[i], mseSumChannels: mse[i], psnr: psnr[i], ssim: ssim[i],
                                     cosine: cosine[i], accuracyWithDefense: nil, grid: grid, edgeParams: params[i],
                                     edgeMacs: macs[i], bytes: 4 * d))

@@ -2,11 +2,16 @@ import Foundation
 
 /// The project's JSON encodings: canonical (keys sorted, one line) for hashes and `--json`, pretty for files.
 public enum CanonicalJSON {
-    /// Keys sorted, slashes unescaped; `pretty` adds indentation for files people read.
-    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+    /// Keys sorted, slashes unescaped; `pretty` adds indentation for files people read; `nonFiniteAsStrings`
+    /// writes ±∞ and NaN as "inf", "-inf" and "nan" (statistics can be non-finite; hashed settings must not be).
+    public static func encoder(pretty: Bool = false, nonFiniteAsStrings: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
                                           : [.sortedKeys, .withoutEscapingSlashes]
+        if nonFiniteAsStrings {
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf",
+                                                                          negativeInfinity: "-inf", nan: "nan")
+        }
         return encoder
     }
 

@@ -211,7 +211,7 @@ public struct ScanRunner {
             return ScanSplit(name: s.name, index: s.index, shape: s.shape, d: s.dimension, r2cMean: s.meanRadius,
                              r2cMin: s.minRadius, r2cMax: s.maxRadius, intraShare: s.intraClassShare,
                              sigma2: s.sigma2, effectiveDimension: s.effectiveDimension,
-                             hGlobalPerDim: b.globalPerDimension, hClassPerDim: b.classMixturePerDimension,
+                             hGlobalPerDim: b.globalPerDimension, hClassMixturePerDim: b.classMixturePerDimension,
                              mse: a?.mse, mseStd: a?.mseStd, mseSumChannels: a?.mseSumChannels, psnr: a?.psnr,
                              ssim: a?.ssim, cosine: a?.cosine, accuracyWithDefense: a?.accuracyWithDefense,
                              grid: a?.grid, edgeParams: cost?.edgeParameters ?? 0, edgeMacs: cost?.edgeMACs ?? 0,
@@ -245,10 +245,7 @@ public struct ScanRunner {
 /// The JSON encoder of scan files: sorted keys, pretty, slashes as they are.
 public enum ScanJSON {
     public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                      nan: "nan")
+        let encoder = CanonicalJSON.encoder(pretty: true, nonFiniteAsStrings: true)
         return encoder
     }
 
