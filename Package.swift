@@ -2,8 +2,9 @@
 import PackageDescription
 
 /// GPZ is layered; each target has one job and depends only on the layers below it:
-/// CTorch (C shim over libtorch) → GPZTensor (tensors, autograd, runtime, safetensors)
-/// → GPZNN (modules, layers, losses, initialisers) → GPZOptim (optimisers, schedulers) → gpz (CLI).
+/// CTorch (C shim over libtorch) → GPZTensor (tensors, autograd, runtime, safetensors) → GPZNN (modules, layers,
+/// losses) / GPZOptim (optimisers, schedulers) → GPZData (data sets, roles, configuration decoding) → GPZModels
+/// → GPZTraining / GPZAnalysis / GPZAttacks → GPZPipeline (studies, scans, reports) → gpz (CLI, Sources/GPZCLI).
 let package = Package(
     name: "GPZ",
     platforms: [.macOS(.v13)],
@@ -78,6 +79,11 @@ let package = Package(
         .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
         .testTarget(name: "GPZAnalysisTests", dependencies: ["GPZTestSupport", "GPZAnalysis", "GPZModels", "GPZTensor"]),
         .testTarget(name: "GPZPipelineTests", dependencies: ["GPZPipeline", "GPZAnalysis", "GPZTraining", "GPZData"]),
+        .testTarget(
+            name: "GPZCLITests",
+            dependencies: ["gpz", "GPZAnalysis", "GPZPipeline", "GPZTraining",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "GPZAttacksTests", dependencies: ["GPZTestSupport", "GPZAttacks", "GPZModels", "GPZNN", "GPZTensor"]),
     ],
     cxxLanguageStandard: .cxx17

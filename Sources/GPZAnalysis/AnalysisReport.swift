@@ -1,4 +1,5 @@
 import Foundation
+import GPZData
 
 /// One split's statistics and entropy bounds, encoded as a single flat JSON object (`name`, `index`, `d`,
 /// `sigma2`, `r2c_mean`, `intra_share`, `eff_dim`, `h_global`, `h_class`, …).
@@ -61,10 +62,7 @@ public struct AnalysisReport: Codable, Equatable, Sendable {
 /// entropy bound can take written as the strings "inf", "-inf" and "nan".
 public enum AnalysisJSON {
     public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf",
-                                                                      negativeInfinity: "-inf", nan: "nan")
+        let encoder = CanonicalJSON.encoder(pretty: true, nonFiniteAsStrings: true)
         return encoder
     }
 

@@ -72,12 +72,6 @@ public final class InversionDecoder: Module {
         try initialiseLikeDCGAN()
     }
 
-    /// The decoder for `split` (see the type's rules).
-    public static func make(for split: SplitPoint, imageChannels: Int, imageSize: Int,
-                            architecture: DecoderArchitecture = .deconvolution) throws -> InversionDecoder {
-        try InversionDecoder(for: split, imageChannels: imageChannels, imageSize: imageSize, architecture: architecture)
-    }
-
     public var children: [(name: String, module: any Module)] { [("layers", layers)] }
 
     /// Features [N] + `split.shape` → images [N, imageChannels, imageSize, imageSize].

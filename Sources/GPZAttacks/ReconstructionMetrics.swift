@@ -58,12 +58,6 @@ public enum ReconstructionMetrics {
                                ssim: try structuralSimilarities(x̂, x), cosine: try cosineSimilarities(x̂, x))
     }
 
-    /// mse_i = (1 / CHW) Σ_{c,h,w} (x̂ − x)² for each image.
-    public static func meanSquaredError(_ reconstruction: Tensor, _ original: Tensor) throws -> [Double] {
-        let (x̂, x) = try prepared(reconstruction, original)
-        return try meanSquaredErrors(x̂, x)
-    }
-
     /// psnr_i = 10 · log10(1 / max(mse_i, 1e−10)) in dB, so at most `psnrCap`.
     public static func peakSignalToNoiseRatios(mse: [Double]) -> [Double] {
         let floor = pow(10, -psnrCap / 10)
@@ -85,6 +79,7 @@ public enum ReconstructionMetrics {
         return (try reconstruction.detached().to(.float64), try original.detached().to(.float64))
     }
 
+    /// mse_i = (1 / CHW) Σ_{c,h,w} (x̂ − x)² for each image.
     private static func meanSquaredErrors(_ x̂: Tensor, _ x: Tensor) throws -> [Double] {
         try (x̂ - x).square().mean(dims: [1, 2, 3]).toDoubles()
     }

@@ -34,7 +34,7 @@ struct AnalyzeCommand: ParsableCommand {
     var all = false
 
     @Option(help: "Class labels: true, or predicted (argmax of the logits, as the paper's code).")
-    var labels: LabelSource = .truth
+    var labels = AnalysisSettings().labels
 
     @Option(help: "Candidate splits for the locator, comma-separated indices (default: all splits).")
     var candidates: String?
@@ -108,7 +108,7 @@ struct AnalyzeCommand: ParsableCommand {
     /// The roles of the checkpoint's own data (hash-checked), or of `--data` converted to the model's input.
     private func rolesToAnalyse(_ info: CheckpointInfo) throws -> Roles {
         guard let data else {
-            let roles = try Roles.make(try Catalog.load(info.config.dataset), plan: try info.config.splitPlan)
+            let roles = try Roles.make(try Catalog.load(info.config.dataset), plan: info.config.splitPlan)
             guard roles.train.membershipHash == info.data.train.sha256 else {
                 throw TrainingError("\(info.config.dataset): the training images no longer match the checkpoint's "
                                     + "membership hash \(info.data.train.sha256.prefix(12))…")

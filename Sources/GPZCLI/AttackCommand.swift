@@ -20,41 +20,49 @@ struct AttackCommand: ParsableCommand {
     @Option(help: "Checkpoint directory written by `gpz train`.")
     var checkpoint: String
 
+    static let defaults = AttackConfig()
+
     @Option(help: "Splits: all, or comma-separated indices or names (e.g. 1,2,block3).")
-    var splits = "all"
+    var splits = defaults.splits
 
     @Option(help: "Attacker's data: sub (the fraction held out of target training) or cross:DATASET.")
-    var aux = "sub"
+    var aux = defaults.aux
 
-    @Option(help: "Attacker: decoder, strong or rmle.")
-    var attacker: AttackerKind = .decoder
+    @Option(help: "Attacker: decoder and strong learn to invert; rmle optimises an image (white-box).")
+    var attacker = defaults.attacker
 
-    @Option(help: "Defence applied to Z before sending: none, normalize, fft, dropout-concat.")
-    var defense: DefenseKind = .none
+    @Option(help: "Defence applied to Z before sending.")
+    var defense = defaults.defense
 
     @Option(help: "Decoder training epochs over the aux data.")
-    var epochs = 10
+    var epochs = defaults.epochs
 
     @Option(help: "Decoder learning rate (Adam, β 0.5/0.999, AMSGrad, as the paper's code).")
-    var lr = 0.01
+    var lr = defaults.learningRate
 
     @Option(help: "Batch size.")
-    var batch = 128
+    var batch = defaults.batchSize
 
-    @Option(help: "Evaluate on: private (the test split) or train (the target's own training images).")
-    var evaluateOn = "private"
+    @Option(help: "Evaluate on the private images (the test split) or the target's own training images.")
+    var evaluateOn = defaults.evaluateOn
+
+    @Option(help: "Evaluate on the first N class-interleaved images (default: all of them).")
+    var evaluateLimit: Int?
+
+    @Option(help: "Train the decoders on a class-stratified subset of N aux images (default: all of them).")
+    var auxLimit: Int?
 
     @Flag(help: "Train one split per run (the paper code's way), re-running the target for each; for comparison.")
     var perSplit = false
 
     @Option(help: "rMLE: private images inverted per split.")
-    var rmleImages = 16
+    var rmleImages = defaults.rmleImages
 
     @Option(help: "rMLE: optimisation steps.")
-    var rmleIterations = 300
+    var rmleIterations = defaults.rmleIterations
 
     @Option(help: "Seed of the aux order and the decoders' initialisation.")
-    var seed: UInt64 = 0
+    var seed = defaults.seed
 
     @Option(help: "Output directory.")
     var out: String
@@ -64,10 +72,7 @@ struct AttackCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let config = AttackConfig(splits: splits, aux: aux, attacker: attacker, defense: defense, epochs: epochs,
-                                      learningRate: lr, batchSize: batch, evaluateOn: evaluateOn,
-                                      schedule: perSplit ? .oneSplitPerRun : .allSplitsInOnePass,
-                                      rmleImages: rmleImages, rmleIterations: rmleIterations, seed: seed)
+            let config = try self.config
             let directory = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             var bar: ProgressBar?
@@ -96,5 +101,31 @@ struct AttackCommand: ParsableCommand {
     }
 }
 
+extension AttackCommand {
+    /// The attack's configuration, validated (errors name `attack.FIELD`, as in a scan file).
+    var config: AttackConfig {
+        get throws {
+            var config = AttackConfig()
+            config.splits = splits
+            config.aux = aux
+            config.attacker = attacker
+            config.defense = defense
+            config.epochs = epochs
+            config.learningRate = lr
+            config.batchSize = batch
+            config.evaluateOn = evaluateOn
+            config.evaluateLimit = evaluateLimit
+            config.auxLimit = auxLimit
+            config.schedule = perSplit ? .oneSplitPerRun : Self.defaults.schedule
+            config.rmleImages = rmleImages
+            config.rmleIterations = rmleIterations
+            config.seed = seed
+            try AttackStudy(config: config).validate()
+            return config
+        }
+    }
+}
+
 extension AttackerKind: ExpressibleByArgument {}
+extension EvaluationSet: ExpressibleByArgument {}
 extension DefenseKind: ExpressibleByArgument {}

@@ -26,6 +26,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 /// Errors that mean the input was wrong (a data set, an option, a checkpoint or weights file), not the program.
 protocol BadInput: Error {}
 
+extension ConfigError: BadInput {}
 extension DataError: BadInput {}
 extension TrainingError: BadInput {}
 extension ModelError: BadInput {}
@@ -48,9 +49,7 @@ func note(_ line: String) {
 
 /// One JSON object on one line, keys sorted.
 func jsonLine<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    try CanonicalJSON.line(value)
 }
 
 extension OptimizerChoice: ExpressibleByArgument {}

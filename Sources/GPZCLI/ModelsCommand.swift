@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GPZData
 import GPZModels
 
 /// `gpz models`: the target architectures, or one architecture's split points and what each costs the edge.
@@ -125,8 +126,7 @@ struct ModelsCommand: ParsableCommand {
     }
 
     private func printJSON(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = CanonicalJSON.encoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }

@@ -53,4 +53,3 @@ struct ScanCommand: ParsableCommand {
     }
 }
 
-extension ScanConfigError: BadInput {}

@@ -19,7 +19,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var training: TrainingOptions
 
     @Option(help: "Label targets: onehot, ls:0.3 (LS+), ls:-0.05 (LS−).")
-    var labels = "onehot"
+    var labels = TrainingOptions.defaults.labels
 
     @Option(help: "Checkpoint directory.")
     var out: String

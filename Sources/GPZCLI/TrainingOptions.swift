@@ -1,58 +1,91 @@
 import ArgumentParser
 import GPZData
+import GPZModels
 import GPZTraining
 
-/// The options that describe a target-training run, shared by `gpz train` and `gpz vortex`.
+/// The options that describe a target-training run, shared by `gpz train` and `gpz vortex`. Types and defaults
+/// are `TrainingConfig`'s; only the option names are the CLI's.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Architecture: cnn4, vgg16bn, vgg19bn, resnet18, ir152, vit.")
-    var model = "cnn4"
+    static let defaults = TrainingConfig()
+
+    @Option(help: "Architecture.")
+    var model = defaults.architecture
 
     @Option(help: "Data set: fashion-mnist, mnist-5k, or KIND:PATH (idx, cifar, folder, csv, npz).")
-    var data = "fashion-mnist"
+    var data = defaults.dataset
 
     @Option(help: "Resize images to N×N pixels (default: the data set's size).")
     var imageSize: Int?
 
     @Option(help: "Epochs to train (on --resume, the total to reach).")
-    var epochs = 10
+    var epochs = defaults.epochs
 
     @Option(help: "Optimiser: adam (β 0.5/0.999, AMSGrad) or sgd (momentum 0.9, weight decay 5e-4).")
-    var optimizer: OptimizerChoice = .adam
+    var optimizer = defaults.optimizer
 
     @Option(help: "Learning rate.")
-    var lr = 1e-3
+    var lr = defaults.learningRate
 
     @Option(help: "Batch size.")
-    var batch = 128
+    var batch = defaults.batchSize
 
     @Option(help: "Seed of the data split, shuffling, flips and initialisation.")
-    var seed: UInt64 = 0
+    var seed = defaults.seed
 
     @Option(help: "The attacker's data held out from training: sub:F (a fraction of the training split).")
-    var aux = "sub:0.2"
+    var aux = defaults.aux
 
     @Option(help: "Private (evaluated) images: test, or train for data sets without a test split.")
-    var `private`: PrivateSource = .test
+    var `private` = defaults.privateSource
 
     @Option(help: "Probability of a horizontal flip per training image.")
-    var flip = 0.5
+    var flip = defaults.flipProbability
 
     @Option(help: "cnn4 first-block width (the paper's ndf).")
-    var width = 64
+    var width = defaults.cnn4Width
 
     @Option(help: "ViT patch size.")
-    var patchSize = 4
+    var patchSize = defaults.patchSize
 
     @Option(help: "Train on a class-stratified subset of this many training images (default: all of them).")
     var trainLimit: Int?
 
-    /// The run's configuration with label targets `labels`, validated.
-    func config(labels: String) throws -> TrainingConfig {
-        let config = TrainingConfig(architecture: model, dataset: data, imageSize: imageSize, labels: labels,
-                                    epochs: epochs, optimizer: optimizer, learningRate: lr, batchSize: batch,
-                                    seed: seed, aux: aux, privateSource: `private`, flipProbability: flip,
-                                    cnn4Width: width, patchSize: patchSize, trainLimit: trainLimit)
-        try config.validate()
+    /// The run's configuration with label targets `labels`, validated (errors name `target.FIELD`, as in a scan
+    /// file).
+    func config(labels: LabelScheme) throws -> TrainingConfig {
+        var config = TrainingConfig()
+        config.architecture = model
+        config.dataset = data
+        config.imageSize = imageSize
+        config.labels = labels
+        config.epochs = epochs
+        config.optimizer = optimizer
+        config.learningRate = lr
+        config.batchSize = batch
+        config.seed = seed
+        config.aux = aux
+        config.privateSource = `private`
+        config.flipProbability = flip
+        config.cnn4Width = width
+        config.patchSize = patchSize
+        config.trainLimit = trainLimit
+        try ConfigError.within("target") { try config.validate() }
         return config
+    }
+}
+
+extension Architecture: ExpressibleByArgument {}
+
+extension LabelScheme: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let scheme = try? LabelScheme.parse(argument) else { return nil }
+        self = scheme
+    }
+}
+
+extension AuxMode: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let mode = try? AuxMode.parse(argument) else { return nil }
+        self = mode
     }
 }

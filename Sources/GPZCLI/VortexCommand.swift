@@ -38,7 +38,7 @@ struct VortexCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let base = try training.config(labels: "onehot")
+            let base = try training.config(labels: .oneHot)
             let directory = URL(fileURLWithPath: out)
             let study = VortexStudy(base: base, sampleCount: sample)
             let recorder = try study.run(dataset: try Catalog.load(base.dataset), directory: directory, resume: resume,

@@ -93,18 +93,6 @@ public struct ImageSet: Sendable, Equatable {
         return (mean, std)
     }
 
-    /// SHA-256 of the shape, pixels and labels: identifies the exact content of the set.
-    public func contentHash() -> String {
-        var h = SHA256()
-        h.update(data: Array("gpz-imageset-v1 \(channels)x\(height)x\(width) n=\(count)\n".utf8))
-        h.update(data: pixels)
-        var labelBytes: [UInt8] = []
-        labelBytes.reserveCapacity(count * 4)
-        for l in labels { for s in [0, 8, 16, 24] { labelBytes.append(UInt8(truncatingIfNeeded: l >> s)) } }
-        h.update(data: labelBytes)
-        return Digest.hex(h.finalize())
-    }
-
     /// Indices of this set's images whose pixels equal some image of `other` (same shape required): the check
     /// that an attacker's data shares no image with a target's training data, whatever names the two were
     /// loaded under.

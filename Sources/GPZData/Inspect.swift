@@ -46,9 +46,7 @@ public struct DatasetSummary: Codable, Sendable, Equatable {
 
     /// One JSON object on one line, keys sorted.
     public func json() throws -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try enc.encode(self), as: UTF8.self)
+        return try CanonicalJSON.line(self)
     }
 
     /// A few lines for a person.

@@ -3,9 +3,6 @@ import GPZTensor
 /// Whole-set image transforms on the compact UInt8 representation. Each returns a new `ImageSet` with the same
 /// labels; they run once when a data set is prepared, not per batch (the per-batch flip lives in the loader).
 public enum Transforms {
-    /// Sides the experiments use.
-    public static let standardSides = [28, 32, 64]
-
     /// Each image's rows and columns swapped (EMNIST's files store images column-major).
     public static func transposed(_ set: ImageSet) -> ImageSet {
         let (c, h, w) = (set.channels, set.height, set.width)

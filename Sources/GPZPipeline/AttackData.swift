@@ -21,7 +21,7 @@ public struct AttackData {
         aux = full.aux.limited(to: config.auxLimit, seed: config.seed)
     }
 
-    init(info: CheckpointInfo, aux: String, evaluateOn: String) throws {
+    init(info: CheckpointInfo, aux: String, evaluateOn: EvaluationSet) throws {
         var plan = try info.config.splitPlan
         plan.side = info.model.imageSize
         plan.channels = info.model.channels
@@ -32,7 +32,7 @@ public struct AttackData {
                                 + "membership hash \(info.data.train.sha256.prefix(12))…")
         }
         trainImages = roles.train.images
-        evaluationImages = ImageStreams.classInterleaved(evaluateOn == "train" ? roles.train.images
+        evaluationImages = ImageStreams.classInterleaved(evaluateOn == .train ? roles.train.images
                                                                                 : roles.privateSet.images)
         let mode = try AuxMode.parse(aux)
         switch mode {

@@ -29,9 +29,7 @@ public struct AttackStudy {
                                    auxImages: data.aux.count, auxSha256: data.aux.membershipHash,
                                    evaluatedImages: results.first?.images ?? 0,
                                    seconds: Date().timeIntervalSince(started), splits: results)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        try encoder.encode(output).write(to: out.appendingPathComponent("attack.json"), options: .atomic)
+        try CanonicalJSON.encoder(pretty: true).encode(output).write(to: out.appendingPathComponent("attack.json"), options: .atomic)
         return output
     }
 
@@ -91,28 +89,7 @@ public struct AttackStudy {
 
     /// Checks the settings, naming the first bad one.
     public func validate() throws {
-        guard (1...100_000).contains(config.epochs) else {
-            throw TrainingError("epochs: expected 1…100000, got \(config.epochs)")
-        }
-        guard (1...65_536).contains(config.batchSize) else {
-            throw TrainingError("batch: expected 1…65536, got \(config.batchSize)")
-        }
-        guard config.learningRate > 0, config.learningRate.isFinite else {
-            throw TrainingError("lr: expected a finite value > 0, got \(config.learningRate)")
-        }
-        guard config.rmleImages >= 1, config.rmleIterations >= 1 else {
-            throw TrainingError("rmle-images and rmle-iterations: expected at least 1, got \(config.rmleImages) and "
-                                + "\(config.rmleIterations)")
-        }
-        guard ["private", "train"].contains(config.evaluateOn) else {
-            throw TrainingError("evaluate-on: '\(config.evaluateOn)', expected private or train")
-        }
-        for (field, value) in [("evaluate-limit", config.evaluateLimit), ("aux-limit", config.auxLimit)] {
-            if let value, value < 1 { throw TrainingError("\(field): expected at least 1, got \(value)") }
-        }
-        if config.attacker == .rmle && config.defense != .none {
-            throw TrainingError("defense: rmle attacks the plain edge; use --defense none with --attacker rmle")
-        }
+        try ConfigError.within("attack") { try config.validate() }
     }
 
     /// The splits named by `config.splits`: `all`, or comma-separated indices or names.

@@ -23,52 +23,66 @@ public enum DefenseKind: String, Codable, CaseIterable, Sendable {
     case dropoutConcat = "dropout-concat"
 }
 
-/// An attack on a trained checkpoint: its configuration, as recorded in the results.
-public struct AttackConfig: Codable, Equatable, Sendable {
+/// The images an attack is evaluated on.
+public enum EvaluationSet: String, Codable, CaseIterable, Sendable {
+    /// The private images the checkpoint was evaluated on (its test split, or what `private` names).
+    case `private`
+    /// The target's own training images.
+    case train
+}
+
+/// An attack on a trained checkpoint: its configuration, as recorded in the results. Each setting's key and
+/// default are declared here once; `gpz attack` and the `attack` section of a scan file take theirs from this type.
+public struct AttackConfig: ConfigSection {
     /// `all`, or comma-separated split indices or names.
-    public var splits: String
+    public var splits = "all"
     /// `sub` (the fraction held out when the target was trained) or `cross:DATASET`.
-    public var aux: String
-    public var attacker: AttackerKind
-    public var defense: DefenseKind
-    public var epochs: Int
-    public var learningRate: Double
-    public var batchSize: Int
-    /// `private` (the test split the checkpoint was evaluated on) or `train` (the target's own training images).
-    public var evaluateOn: String
+    public var aux = "sub"
+    public var attacker = AttackerKind.decoder
+    public var defense = DefenseKind.none
+    public var epochs = 10
+    public var learningRate = 0.01
+    public var batchSize = 128
+    public var evaluateOn = EvaluationSet.private
     /// One target pass per batch for all splits, or one split per run (the paper code's way), for comparison.
-    public var schedule: InversionTrainingOptions.Schedule
+    public var schedule = InversionTrainingOptions.Schedule.allSplitsInOnePass
     /// rMLE: images inverted per split, and optimisation steps.
-    public var rmleImages: Int
-    public var rmleIterations: Int
-    public var seed: UInt64
+    public var rmleImages = 16
+    public var rmleIterations = 300
+    public var seed: UInt64 = 0
     /// Evaluate on the first this-many class-interleaved images of the evaluated set (nil: all).
     public var evaluateLimit: Int?
     /// Train on a class-stratified, seeded subset of this many aux images (nil: all).
     public var auxLimit: Int?
 
-    public init(splits: String = "all", aux: String = "sub", attacker: AttackerKind = .decoder,
-                defense: DefenseKind = .none, epochs: Int = 10, learningRate: Double = 0.01, batchSize: Int = 128,
-                evaluateOn: String = "private", schedule: InversionTrainingOptions.Schedule = .allSplitsInOnePass,
-                rmleImages: Int = 16, rmleIterations: Int = 300, seed: UInt64 = 0) {
-        self.splits = splits
-        self.aux = aux
-        self.attacker = attacker
-        self.defense = defense
-        self.epochs = epochs
-        self.learningRate = learningRate
-        self.batchSize = batchSize
-        self.evaluateOn = evaluateOn
-        self.schedule = schedule
-        self.rmleImages = rmleImages
-        self.rmleIterations = rmleIterations
-        self.seed = seed
-    }
+    public init() {}
 
     enum CodingKeys: String, CodingKey {
         case splits, aux, attacker, defense, epochs, learningRate = "lr", batchSize = "batch"
         case evaluateOn = "evaluate_on", schedule, rmleImages = "rmle_images", rmleIterations = "rmle_iterations", seed
         case evaluateLimit = "evaluate_limit", auxLimit = "aux_limit"
+    }
+
+    /// Checks every field that can be checked without the checkpoint, naming the first bad one by its key.
+    public func validate() throws {
+        guard !splits.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ConfigError(field: "splits", "empty; give all, or split indices or names")
+        }
+        if aux != "sub" {
+            guard case .cross = try? AuxMode.parse(aux) else {
+                throw ConfigError(field: "aux", "'\(aux)': expected sub or cross:DATASET")
+            }
+        }
+        try ConfigError.within(1...100_000, epochs, "epochs")
+        try ConfigError.positive(learningRate, "lr")
+        try ConfigError.within(1...65_536, batchSize, "batch")
+        try ConfigError.atLeast(1, rmleImages, "rmle_images")
+        try ConfigError.atLeast(1, rmleIterations, "rmle_iterations")
+        try ConfigError.atLeast(1, evaluateLimit, "evaluate_limit")
+        try ConfigError.atLeast(1, auxLimit, "aux_limit")
+        if attacker == .rmle && defense != .none {
+            throw ConfigError(field: "defense", "rmle attacks the plain edge; use defense none with attacker rmle")
+        }
     }
 }
 

@@ -37,7 +37,7 @@ public struct VortexStudy {
         var recorder = try startingRecorder(directory: directory, resume: resume)
         for (name, alpha) in runs {
             var config = base
-            config.labels = alpha == 0 ? "onehot" : "ls:\(alpha)"
+            config.labels = alpha == 0 ? .oneHot : .smoothed(alpha)
             let trainer = try TargetTrainer(config: config, dataset: dataset)
             if !recorder.runs.contains(where: { $0.name == name }) {
                 try recorder.addRun(name: name, labelSmoothing: alpha)

@@ -107,9 +107,7 @@ public enum CheckpointStore {
 
     /// Writes `info` atomically (a temporary file renamed into place).
     public static func writeInfo(_ info: CheckpointInfo, to directory: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        try encoder.encode(info).write(to: infoURL(directory), options: .atomic)
+        try CanonicalJSON.encoder(pretty: true).encode(info).write(to: infoURL(directory), options: .atomic)
     }
 
     /// Builds the model a checkpoint describes and loads its `best` (default) or `last` weights.

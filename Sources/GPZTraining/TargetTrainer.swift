@@ -22,10 +22,10 @@ public final class TargetTrainer {
     public init(config: TrainingConfig, dataset: Dataset) throws {
         try config.validate()
         self.config = config
-        labels = try LabelScheme.parse(config.labels)
-        roles = try Roles.make(dataset, plan: try config.splitPlan)
+        labels = config.labels
+        roles = try Roles.make(dataset, plan: config.splitPlan)
         let images = roles.train.images
-        modelConfig = try config.modelConfig(channels: images.channels, side: images.height,
+        modelConfig = config.modelConfig(channels: images.channels, side: images.height,
                                              classes: roles.classNames.count)
         try modelConfig.validate()
         normalization = Normalization.standard(channels: images.channels)
@@ -97,7 +97,7 @@ public final class TargetTrainer {
                 throw TrainingError("\(directory.path) already holds a checkpoint (epoch \(existing.epoch)); "
                                     + "pass --resume to continue it or choose another --out")
             }
-            guard existing.configHash == config.hash else {
+            guard existing.configHash == (try config.hash) else {
                 throw TrainingError("\(directory.path): the checkpoint was trained with a different configuration "
                                     + "(\(existing.config)); only --epochs may change on --resume")
             }
@@ -114,7 +114,7 @@ public final class TargetTrainer {
             info.config.epochs = config.epochs
             return info
         }
-        return CheckpointInfo(format: CheckpointInfo.formatName, config: config, configHash: config.hash,
+        return CheckpointInfo(format: CheckpointInfo.formatName, config: config, configHash: try config.hash,
                               model: modelConfig, classNames: roles.classNames,
                               normalizationMean: normalization.mean, normalizationStd: normalization.std,
                               data: roles.manifest(includingIndices: false), epoch: 0, testAccuracy: 0,

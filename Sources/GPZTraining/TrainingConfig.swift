@@ -17,7 +17,7 @@ public enum LabelScheme: Equatable, Sendable, CustomStringConvertible {
         if text.hasPrefix("ls:"), let alpha = Double(text.dropFirst(3)), alpha > -1, alpha < 1, alpha.isFinite {
             return alpha == 0 ? .oneHot : .smoothed(alpha)
         }
-        throw TrainingError("labels: '\(text)' is not onehot or ls:α with −1 < α < 1 (e.g. ls:0.3, ls:-0.05)")
+        throw ConfigError(field: "labels", "'\(text)' is not onehot or ls:α with −1 < α < 1 (e.g. ls:0.3, ls:-0.05)")
     }
 
     /// The smoothing α (0 for one-hot).
@@ -44,51 +44,34 @@ public enum OptimizerChoice: String, Codable, Sendable, CaseIterable {
 }
 
 /// Everything that determines a target-training run. `epochs` only says when to stop, so it is left out of the
-/// hash: a run can be resumed with more epochs.
-public struct TrainingConfig: Codable, Equatable, Sendable {
-    public var architecture: String
-    public var dataset: String
+/// hash: a run can be resumed with more epochs. Each setting's key and default are declared here once; `gpz train`,
+/// `gpz vortex` and the `target` section of a scan file take theirs from this type.
+public struct TrainingConfig: ConfigSection {
+    public var architecture = Architecture.cnn4
+    public var dataset = "fashion-mnist"
     /// Side the images are resized to; nil keeps the data set's size.
     public var imageSize: Int?
-    public var labels: String
-    public var epochs: Int
-    public var optimizer: OptimizerChoice
-    public var learningRate: Double
-    public var batchSize: Int
-    public var seed: UInt64
+    public var labels = LabelScheme.oneHot
+    public var epochs = 10
+    public var optimizer = OptimizerChoice.adam
+    public var learningRate = 1e-3
+    public var batchSize = 128
+    public var seed: UInt64 = 0
     /// The attacker's share: `sub:F` holds a fraction of the training split out of target training.
-    public var aux: String
+    public var aux = AuxMode.sub(AuxMode.defaultFraction)
     /// Where the private (evaluated and later attacked) images come from: the test split, or the training split
     /// for data sets that ship none.
-    public var privateSource: PrivateSource
+    public var privateSource = PrivateSource.test
     /// Probability of a horizontal flip per training image.
-    public var flipProbability: Double
-    public var cnn4Width: Int
-    public var patchSize: Int
+    public var flipProbability = 0.5
+    /// cnn4's first-block width (the paper's ndf).
+    public var cnn4Width = 64
+    public var patchSize = 4
     /// Train on a class-stratified, seeded subset of this many of the training role's images (nil: all); the
     /// attacker's held-out share is unchanged.
     public var trainLimit: Int?
 
-    public init(architecture: String = "cnn4", dataset: String = "fashion-mnist", imageSize: Int? = nil,
-                labels: String = "onehot", epochs: Int = 10, optimizer: OptimizerChoice = .adam,
-                learningRate: Double = 1e-3, batchSize: Int = 128, seed: UInt64 = 0, aux: String = "sub:0.2",
-                privateSource: PrivateSource = .test, flipProbability: Double = 0.5, cnn4Width: Int = 64, patchSize: Int = 4, trainLimit: Int? = nil) {
-        self.architecture = architecture
-        self.dataset = dataset
-        self.imageSize = imageSize
-        self.labels = labels
-        self.epochs = epochs
-        self.optimizer = optimizer
-        self.learningRate = learningRate
-        self.batchSize = batchSize
-        self.seed = seed
-        self.aux = aux
-        self.privateSource = privateSource
-        self.flipProbability = flipProbability
-        self.cnn4Width = cnn4Width
-        self.patchSize = patchSize
-        self.trainLimit = trainLimit
-    }
+    public init() {}
 
     enum CodingKeys: String, CodingKey {
         case architecture, dataset, imageSize = "image_size", labels, epochs, optimizer, learningRate = "lr"
@@ -96,44 +79,64 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case patchSize = "patch_size", trainLimit = "train_limit"
     }
 
-    /// Checks every field, naming the first bad one.
+    /// Checks every field, naming the first bad one by its key.
     public func validate() throws {
-        _ = try LabelScheme.parse(labels)
-        _ = try Architecture(named: architecture)
-        guard epochs >= 1 else { throw TrainingError("epochs: expected at least 1, got \(epochs)") }
-        guard learningRate > 0, learningRate.isFinite else { throw TrainingError("lr: expected > 0, got \(learningRate)") }
-        guard (1...65_536).contains(batchSize) else { throw TrainingError("batch: expected 1…65536, got \(batchSize)") }
-        guard epochs <= 100_000 else { throw TrainingError("epochs: expected at most 100000, got \(epochs)") }
-        guard (0...1).contains(flipProbability) else { throw TrainingError("flip: expected 0…1, got \(flipProbability)") }
-        if let imageSize, !(1...1024).contains(imageSize) {
-            throw TrainingError("image_size: expected 1…1024, got \(imageSize)")
-        }
-        _ = try AuxMode.parse(aux)
-        if let trainLimit, trainLimit < 1 {
-            throw TrainingError("train_limit: expected at least 1, got \(trainLimit)")
-        }
+        try ConfigError.within(1...100_000, epochs, "epochs")
+        try ConfigError.positive(learningRate, "lr")
+        try ConfigError.within(1...65_536, batchSize, "batch")
+        try ConfigError.within(0...1, flipProbability, "flip")
+        if let imageSize { try ConfigError.within(1...1024, imageSize, "image_size") }
+        try ConfigError.atLeast(1, cnn4Width, "cnn4_width")
+        try ConfigError.atLeast(1, patchSize, "patch_size")
+        try ConfigError.atLeast(1, trainLimit, "train_limit")
     }
 
     /// SHA-256 of the canonical JSON of every field except `epochs`.
     public var hash: String {
-        var copy = self
-        copy.epochs = 0
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(copy)) ?? Data()
-        return Digest.sha256Hex([UInt8](data))
+        get throws {
+            var copy = self
+            copy.epochs = 0
+            return try CanonicalJSON.hash(copy)
+        }
     }
 
     /// The data plan: seeded roles, resized to `imageSize`.
     public var splitPlan: SplitPlan {
-        get throws { SplitPlan(seed: seed, privateSource: privateSource, aux: try AuxMode.parse(aux), side: imageSize,
-                        trainLimit: trainLimit) }
+        SplitPlan(seed: seed, privateSource: privateSource, aux: aux, side: imageSize, trainLimit: trainLimit)
     }
 
     /// The model for data of `channels` channels, `side` px and `classes` classes.
-    public func modelConfig(channels: Int, side: Int, classes: Int) throws -> ModelConfig {
-        ModelConfig(architecture: try Architecture(named: architecture), channels: channels, imageSize: side,
-                    classes: classes, options: ModelOptions(patchSize: patchSize, cnn4Width: cnn4Width))
+    public func modelConfig(channels: Int, side: Int, classes: Int) -> ModelConfig {
+        ModelConfig(architecture: architecture, channels: channels, imageSize: side, classes: classes,
+                    options: ModelOptions(patchSize: patchSize, cnn4Width: cnn4Width))
+    }
+}
+
+extension LabelScheme: Codable {
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { self = try LabelScheme.parse(text) } catch let error as ConfigError {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+extension AuxMode: Codable {
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { self = try AuxMode.parse(text) } catch let error as DataError {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(error)"))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
     }
 }
 

@@ -1,5 +1,8 @@
 import Foundation
+import GPZData
+import GPZModels
 import GPZPipeline
+import GPZTraining
 import XCTest
 
 final class ScanConfigTests: XCTestCase {
@@ -13,8 +16,8 @@ final class ScanConfigTests: XCTestCase {
     func testYAMLStudyOverridesOnlyWhatItNames() throws {
         let plan = try ScanPlan.parse("""
             name: tiny
-            image_size: 28
             target:
+              image_size: 28
               epochs: 2
               labels: "ls:0.3"
             attack:
@@ -24,21 +27,22 @@ final class ScanConfigTests: XCTestCase {
         XCTAssertEqual(plan.studies.count, 1)
         let study = plan.studies[0]
         XCTAssertEqual(study.name, "tiny")
-        XCTAssertEqual(study.imageSize, 28)
+        XCTAssertEqual(study.target.imageSize, 28)
         XCTAssertEqual(study.target.epochs, 2)
-        XCTAssertEqual(study.target.labels, "ls:0.3")
-        XCTAssertEqual(study.target.model, "cnn4")
+        XCTAssertEqual(study.target.labels, .smoothed(0.3))
+        XCTAssertEqual(study.target.architecture, .cnn4)
+        XCTAssertEqual(study.target.dataset, ScanConfig().target.dataset)
         XCTAssertEqual(study.attack.splits, "block1,logits")
         XCTAssertEqual(study.attack.evaluateLimit, 100)
-        XCTAssertEqual(study.attack.epochs, ScanConfig.AttackSection().epochs)
+        XCTAssertEqual(study.attack.epochs, AttackConfig().epochs)
     }
 
     func testJSONPlanWithSeveralStudies() throws {
         let plan = try ScanPlan.parse("""
-            {"name": "two", "studies": [{"name": "a"}, {"name": "b", "target": {"width": 8}}]}
+            {"name": "two", "studies": [{"name": "a"}, {"name": "b", "target": {"cnn4_width": 8}}]}
             """, json: true, source: "two.json")
         XCTAssertEqual(plan.studies.map(\.name), ["a", "b"])
-        XCTAssertEqual(plan.studies[1].target.width, 8)
+        XCTAssertEqual(plan.studies[1].target.cnn4Width, 8)
         XCTAssertEqual(plan.directory(of: plan.studies[1], in: URL(fileURLWithPath: "/r")).path, "/r/b")
     }
 
@@ -50,22 +54,31 @@ final class ScanConfigTests: XCTestCase {
     func testUnknownFieldIsAnError() {
         assertConfigError("target:\n  epoch: 3\n", contains: "target.epoch", "unknown field")
         assertConfigError("colour: red\n", contains: "colour", "unknown field")
+        assertConfigError("studies:\n  - {name: a, attack: {evaluate_lmit: 3}}\n", contains: "studies[0].attack.evaluate_lmit",
+                          "unknown field")
+        assertConfigError("target:\n  labels: soft\n", contains: "target.labels", "not onehot")
+        assertConfigError("target:\n  architecture: alexnet\n", contains: "target.architecture")
     }
 
     func testOutOfRangeValuesNameTheField() throws {
         var config = ScanConfig()
         config.target.epochs = 0
-        XCTAssertThrowsError(try config.validate()) { XCTAssertEqual(($0 as? ScanConfigError)?.field, "target.epochs") }
+        XCTAssertThrowsError(try config.validate()) { XCTAssertEqual(($0 as? ConfigError)?.field, "target.epochs") }
         config = ScanConfig()
-        config.attack.batch = -1
-        XCTAssertThrowsError(try config.validate()) { XCTAssertEqual(($0 as? ScanConfigError)?.field, "attack.batch") }
+        config.attack.batchSize = -1
+        XCTAssertThrowsError(try config.validate()) { XCTAssertEqual(($0 as? ConfigError)?.field, "attack.batch") }
         config = ScanConfig()
-        config.target.labels = "soft"
-        XCTAssertThrowsError(try config.validate()) { XCTAssertEqual(($0 as? ScanConfigError)?.field, "target.labels") }
+        config.attack.evaluateLimit = 0
+        XCTAssertThrowsError(try config.validate()) {
+            XCTAssertEqual("\($0)", "attack.evaluate_limit: expected at least 1, got 0")
+        }
+        config = ScanConfig()
+        config.analysis.sample = 0
+        XCTAssertThrowsError(try config.validate()) { XCTAssertEqual(($0 as? ConfigError)?.field, "analysis.sample") }
         config = ScanConfig()
         config.privacyThreshold = .nan
         XCTAssertThrowsError(try config.validate()) {
-            XCTAssertEqual(($0 as? ScanConfigError)?.field, "privacy_threshold")
+            XCTAssertEqual(($0 as? ConfigError)?.field, "privacy_threshold")
         }
     }
 
@@ -75,24 +88,33 @@ final class ScanConfigTests: XCTestCase {
         }
     }
 
-    func testHashesSeparateTheStages() {
+    func testNullClearsAnOptionalSetting() throws {
+        let plan = try ScanPlan.parse("target: {image_size: null}\nanalysis: {sample: null}\n", json: false, source: "c")
+        XCTAssertNil(plan.studies[0].target.imageSize)
+        XCTAssertNil(plan.studies[0].analysis.sample)
+    }
+
+    func testHashesSeparateTheStages() throws {
         var a = ScanConfig(), b = ScanConfig()
         b.attack.epochs += 1
-        XCTAssertEqual(a.training.hash, b.training.hash)
-        XCTAssertEqual(a.analysisHash, b.analysisHash)
-        XCTAssertNotEqual(a.attackHash, b.attackHash)
-        a.target.labels = "ls:0.3"
-        XCTAssertNotEqual(a.analysisHash, b.analysisHash)
+        XCTAssertEqual(try a.target.hash, try b.target.hash)
+        XCTAssertEqual(try a.analysisHash, try b.analysisHash)
+        XCTAssertNotEqual(try a.attackHash, try b.attackHash)
+        a.target.labels = .smoothed(0.3)
+        XCTAssertNotEqual(try a.analysisHash, try b.analysisHash)
         var renamed = ScanConfig()
         renamed.name = "other"
-        XCTAssertEqual(renamed.hash, ScanConfig().hash)
+        XCTAssertEqual(try renamed.hash, try ScanConfig().hash)
+        var infinite = ScanConfig()
+        infinite.target.learningRate = .infinity
+        XCTAssertThrowsError(try infinite.hash)
     }
 
     private func assertConfigError(_ text: String, json: Bool = false, contains parts: String...,
                                    file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try ScanPlan.parse(text, json: json, source: "c"), file: file, line: line) { error in
             let message = "\(error)"
-            XCTAssertTrue(error is ScanConfigError, message, file: file, line: line)
+            XCTAssertTrue(error is ConfigError, message, file: file, line: line)
             XCTAssertFalse(message.contains("\n"), message, file: file, line: line)
             for part in parts { XCTAssertTrue(message.contains(part), message, file: file, line: line) }
         }

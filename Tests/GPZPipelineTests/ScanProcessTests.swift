@@ -55,9 +55,8 @@ final class ScanProcessTests: XCTestCase {
         let data = try writeDataSet()
         let text = """
             name: tiny
-            data: "csv:\(data.path),shape=1x16x16"
-            image_size: 16
-            target: {width: 4, epochs: 2, batch: 16, private: train, flip: 0}
+            target: {dataset: "csv:\(data.path),shape=1x16x16", image_size: 16, cnn4_width: 4, epochs: 2, batch: 16,
+                     private: train, flip: 0}
             analysis: {sample: 80}
             attack: {splits: "\(splits)", epochs: 2, batch: 16, evaluate_limit: 24}
             """
@@ -149,17 +148,41 @@ final class ScanProcessTests: XCTestCase {
         XCTAssertEqual(csv.split(separator: "\n").count, 1 + 5)
     }
 
+    /// A bad value is reported the same way whether a scan file or a command-line option gives it: one line
+    /// naming the dotted field, status 2.
+    func testTheSameBadValueGivesTheSameErrorFromAFileAndAnOption() throws {
+        let config = work.appendingPathComponent("bad.yaml"), out = work.appendingPathComponent("bad").path
+        let cases: [(file: String, options: [String], error: String)] = [
+            ("attack: {evaluate_limit: 0}", ["attack", "--checkpoint", out, "--out", out, "--evaluate-limit", "0"],
+             "error: attack.evaluate_limit: expected at least 1, got 0\n"),
+            ("attack: {aux_limit: 0}", ["attack", "--checkpoint", out, "--out", out, "--aux-limit", "0"],
+             "error: attack.aux_limit: expected at least 1, got 0\n"),
+            ("target: {epochs: 0}", ["train", "--epochs", "0", "--out", out],
+             "error: target.epochs: expected 1…100000, got 0\n"),
+            ("target: {flip: 2}", ["train", "--flip", "2", "--out", out], "error: target.flip: expected 0.0…1.0, got 2.0\n"),
+        ]
+        for (file, options, error) in cases {
+            try file.write(to: config, atomically: true, encoding: .utf8)
+            let fromFile = try run(["scan", "--config", config.path, "--out", out])
+            let fromOption = try run(options)
+            XCTAssertEqual(fromFile.status, 2, file)
+            XCTAssertEqual(fromOption.status, 2, options.joined(separator: " "))
+            XCTAssertEqual(fromFile.stderr, error)
+            XCTAssertEqual(fromOption.stderr, error)
+        }
+    }
+
     func testPlanStudiesShareTheirTarget() throws {
         let data = try writeDataSet()
         let plan = work.appendingPathComponent("plan.yaml")
         try """
             name: pair
             studies:
-              - {name: one, data: "csv:\(data.path),shape=1x16x16", image_size: 16,
-                 target: {width: 4, epochs: 1, batch: 16, private: train, flip: 0},
+              - {name: one, target: {dataset: "csv:\(data.path),shape=1x16x16", image_size: 16, cnn4_width: 4,
+                                     epochs: 1, batch: 16, private: train, flip: 0},
                  analysis: {sample: 40}, attack: {splits: "block2", epochs: 1, batch: 16, evaluate_limit: 8}}
-              - {name: two, data: "csv:\(data.path),shape=1x16x16", image_size: 16,
-                 target: {width: 4, epochs: 1, batch: 16, private: train, flip: 0},
+              - {name: two, target: {dataset: "csv:\(data.path),shape=1x16x16", image_size: 16, cnn4_width: 4,
+                                     epochs: 1, batch: 16, private: train, flip: 0},
                  analysis: {sample: 40}, attack: {splits: "block2", epochs: 2, batch: 16, evaluate_limit: 8}}
             """.write(to: plan, atomically: true, encoding: .utf8)
         let out = work.appendingPathComponent("plan")

@@ -1,6 +1,7 @@
 import Foundation
 import GPZAnalysis
 import GPZData
+import GPZTraining
 @testable import GPZPipeline
 import XCTest
 
@@ -92,7 +93,7 @@ final class ScanReportTests: XCTestCase {
     func testNonFiniteValuesNeverReadAsNaNOrInf() throws {
         var results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
         results.splits[1].hGlobalPerDim = -.infinity
-        results.splits[1].hClassPerDim = .nan
+        results.splits[1].hClassMixturePerDim = .nan
         results.splits[2].sigma2 = .infinity
         results.splits[3].psnr = .nan
         results.splits[0].r2cMean = 0
@@ -182,7 +183,7 @@ final class ScanReportTests: XCTestCase {
         let onehot = try ReportFixture.cnn4(writingGridsTo: runDirectory)
         var smoothed = onehot
         smoothed.name = "ls+<b>"
-        smoothed.config.target.labels = "ls:0.3"
+        smoothed.config.target.labels = .smoothed(0.3)
         smoothed.splits = smoothed.splits.map { split in
             var split = split
             split.mse = split.mse.map { $0 * 1.4 }
@@ -363,7 +364,7 @@ enum ReportFixture {
             let hClass = 0.5 * log(2 * Double.pi * M_E * r2c[i] / Double(d))
             splits.append(ScanSplit(name: names[i], index: i + 1, shape: shapes[i], d: d, r2cMean: r2c[i],
                                     r2cMin: r2c[i] * 0.6, r2cMax: r2c[i] * 1.5, intraShare: share[i], sigma2: sigma2[i],
-                                    effectiveDimension: 20, hGlobalPerDim: hGlobal, hClassPerDim: hClass,
+                                    effectiveDimension: 20, hGlobalPerDim: hGlobal, hClassMixturePerDim: hClass,
                                     mse: mse[i], mseStd: mseStd[i], mseSumChannels: mse[i], psnr: psnr[i], ssim: ssim[i],
                                     cosine: cosine[i], accuracyWithDefense: nil, grid: grid, edgeParams: params[i],
                                     edgeMacs: macs[i], bytes: 4 * d))
@@ -387,15 +388,15 @@ enum ReportFixture {
         config.target.epochs = 10
         config.attack.epochs = 5
         return ScanResults(
-            name: "fmnist-cnn4", config: config, configHash: config.hash,
-            target: ScanTarget(architecture: "cnn4", checkpoint: "target", trainingHash: config.training.hash,
+            name: "fmnist-cnn4", config: config, configHash: try config.hash,
+            target: ScanTarget(architecture: "cnn4", checkpoint: "target", trainingHash: try config.target.hash,
                                inputShape: [1, 32, 32], parameters: 1_654_704, epochs: 10, weightsEpoch: 10,
                                testAccuracy: 0.912, lastAccuracy: 0.912, trainImages: 48_000, trainSha256: String(repeating: "ab", count: 32),
                                privateImages: 10_000, history: history),
-            analysis: ScanAnalysis(images: 5_000, classes: 10, labels: .truth, analysisHash: config.analysisHash),
+            analysis: ScanAnalysis(images: 5_000, classes: 10, labels: .truth, analysisHash: try config.analysisHash),
             attack: ScanAttack(attacker: "decoder", defense: "none", auxSource: "sub", auxImages: 12_000,
                                auxSha256: String(repeating: "cd", count: 32), evaluatedImages: 10_000, epochs: 5,
-                               attackHash: config.attackHash),
+                               attackHash: try config.attackHash),
             splits: splits,
             gpz: ScanZones(apriori: apriori, aprioriVariants: [variant], posthoc: posthoc, agreement: agreement),
             recommendation: ScanRecommendation(split: 4, name: "block4",

@@ -10,7 +10,7 @@ final class ScanVerdictTests: XCTestCase {
         let splits = (0..<5).map { (i: Int) -> ScanSplit in
             let macs: Int = 100 * (i + 1), params: Int = 10 * (i + 1), bytes: Int = 16 * (5 - i)
             return ScanSplit(name: "s\(i + 1)", index: i + 1, shape: [4], d: 4, r2cMean: radii[i], r2cMin: 0, r2cMax: 1,
-                      intraShare: 0.5, sigma2: 1, effectiveDimension: nil, hGlobalPerDim: 0, hClassPerDim: 0,
+                      intraShare: 0.5, sigma2: 1, effectiveDimension: nil, hGlobalPerDim: 0, hClassMixturePerDim: 0,
                       mse: mse[i], mseStd: nil, mseSumChannels: nil, psnr: nil, ssim: nil, cosine: nil,
                       accuracyWithDefense: nil, grid: nil, edgeParams: params, edgeMacs: macs, bytes: bytes)
         }

@@ -55,7 +55,7 @@ public enum ComparisonReport {
             let view = ScanReportView(results: results)
             let link = "<a href=\"\(HTMLDocument.escape(study.reportPath))\">report</a>"
             let cells = [
-                study.name, results.config.target.labels, results.attack.auxSource, results.attack.attacker,
+                study.name, results.config.target.labels.description, results.attack.auxSource, results.attack.attacker,
                 results.attack.defense, ReportFormat.percent(results.target.testAccuracy),
                 view.label(results.gpz.apriori.first), view.label(results.gpz.posthoc?.firstAboveThreshold),
                 ReportFormat.ratio(results.headline.mseRatioGpzVsShallowest), view.label(results.recommendation.split),

@@ -1,4 +1,5 @@
 import Foundation
+import GPZData
 
 /// A configuration as a compact list of dotted keys and their values (`target.lr 0.001`), sorted by key and laid
 /// out in columns: the whole file at a glance, as its JSON would set it.
@@ -13,9 +14,7 @@ enum ConfigList {
 
     /// (dotted key, value as JSON would write it) for every leaf, sorted by key.
     static func rows<T: Encodable>(_ value: T) throws -> [(key: String, value: String)] {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                      nan: "nan")
+        let encoder = CanonicalJSON.encoder(nonFiniteAsStrings: true)
         let tree = try JSONDecoder().decode(JSONValue.self, from: try encoder.encode(value))
         var rows: [(key: String, value: String)] = []
         tree.flatten(prefix: "", into: &rows)

@@ -49,7 +49,7 @@ extension ScanReport {
         }
         chart.series = [
             series("h(Z)/d, global bound", \.hGlobalPerDim, color: ReportStyle.green, marker: .triangle, line: .solid),
-            series("h(Z|Y)/d, class-conditional bound", \.hClassPerDim, color: ReportStyle.purple, marker: .diamond,
+            series("class-mixture bound h(Z|Y)/d + H(Y)/d", \.hClassMixturePerDim, color: ReportStyle.purple, marker: .diamond,
                    line: .dashed),
         ]
         chart.bands = view.zoneBands

@@ -14,8 +14,8 @@ public enum ScanReport {
         let view = ScanReportView(results: results)
         let config = results.config
         let subtitle = [
-            "model \(results.target.architecture)", "data \(config.data)",
-            config.imageSize.map { "\($0) px" }, "labels \(config.target.labels)",
+            "model \(results.target.architecture)", "data \(config.target.dataset)",
+            config.target.imageSize.map { "\($0) px" }, "labels \(config.target.labels)",
             "attacker \(results.attack.attacker)", "aux \(results.attack.auxSource)",
             results.attack.defense == "none" ? nil : "defence \(results.attack.defense)",
         ].compactMap { $0 }.joined(separator: " · ")

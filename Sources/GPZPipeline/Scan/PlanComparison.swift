@@ -43,7 +43,7 @@ public struct PlanComparison: Codable, Equatable, Sendable {
         self.plan = plan.name
         description = plan.description
         studies = results.map { directory, r in
-            Study(name: r.name, directory: directory, data: r.config.data, labels: r.config.target.labels,
+            Study(name: r.name, directory: directory, data: r.config.target.dataset, labels: r.config.target.labels.description,
                   aux: r.attack.auxSource, attacker: r.attack.attacker, defense: r.attack.defense,
                   testAccuracy: r.headline.testAccuracy, aprioriFirst: r.gpz.apriori.first,
                   posthocFirst: r.gpz.posthoc?.firstAboveThreshold, recommended: r.recommendation.split,

@@ -5,7 +5,7 @@ import Foundation
 public enum ResultsCSV {
     public static let columns = [
         "index", "name", "shape", "d", "bytes", "edge_params", "edge_macs", "r2c_mean", "r2c_min", "r2c_max",
-        "intra_share", "sigma2", "effective_dimension", "h_global_per_dim", "h_class_per_dim", "mse", "mse_std",
+        "intra_share", "sigma2", "effective_dimension", "h_global_per_dim", "h_class_mixture_per_dim", "mse", "mse_std",
         "mse_sum_channels", "psnr", "ssim", "cosine", "accuracy_with_defense", "in_apriori_zone", "recommended",
     ]
 
@@ -17,7 +17,7 @@ public enum ResultsCSV {
                 String(s.index), quoted(s.name), s.shape.map(String.init).joined(separator: "x"), String(s.d),
                 String(s.bytes), String(s.edgeParams), String(s.edgeMacs), number(s.r2cMean), number(s.r2cMin),
                 number(s.r2cMax), number(s.intraShare), number(s.sigma2), number(s.effectiveDimension),
-                number(s.hGlobalPerDim), number(s.hClassPerDim), number(s.mse), number(s.mseStd),
+                number(s.hGlobalPerDim), number(s.hClassMixturePerDim), number(s.mse), number(s.mseStd),
                 number(s.mseSumChannels), number(s.psnr), number(s.ssim), number(s.cosine),
                 number(s.accuracyWithDefense), String(zone.count == 2 && (zone[0]...zone[1]).contains(s.index)),
                 String(results.recommendation.split == s.index),

@@ -1,4 +1,5 @@
 import Foundation
+import GPZData
 import Yams
 
 /// What `gpz scan` runs: one study, or several side by side (a preset such as `label-smoothing` compares three
@@ -22,29 +23,19 @@ public struct ScanPlan: Codable, Equatable, Sendable {
         self.studies = studies
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, description, studies }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try c.rejectUnknownKeys(CodingKeys.self, decoder: decoder)
-        name = try c.decodeIfPresent(String.self, forKey: .name) ?? "scan"
-        description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
-        studies = try c.decode([ScanConfig].self, forKey: .studies)
-    }
-
     /// Checks every study (fields are named `studies[i].…` when there are several) and that names are distinct.
     public func validate() throws {
-        guard !studies.isEmpty else { throw ScanConfigError(field: "studies", "expected at least one study") }
+        guard !studies.isEmpty else { throw ConfigError(field: "studies", "expected at least one study") }
         for (i, study) in studies.enumerated() {
             do {
                 try study.validate()
-            } catch let error as ScanConfigError where studies.count > 1 {
-                throw ScanConfigError(field: "studies[\(i)].\(error.field)", error.message)
+            } catch let error as ConfigError where studies.count > 1 {
+                throw ConfigError(field: "studies[\(i)].\(error.field)", error.message)
             }
         }
         let names = studies.map(\.name)
         if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
-            throw ScanConfigError(field: "studies", "two studies are named '\(repeated)'; names must differ")
+            throw ConfigError(field: "studies", "two studies are named '\(repeated)'; names must differ")
         }
     }
 
@@ -59,81 +50,45 @@ public struct ScanPlan: Codable, Equatable, Sendable {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw ScanConfigError(field: url.path, "cannot read the configuration file (\(error.localizedDescription))")
+            throw ConfigError(field: url.path, "cannot read the configuration file (\(error.localizedDescription))")
         }
         let ext = url.pathExtension.lowercased()
         guard ["yaml", "yml", "json"].contains(ext) else {
-            throw ScanConfigError(field: url.path, "expected a .yaml, .yml or .json configuration file")
+            throw ConfigError(field: url.path, "expected a .yaml, .yml or .json configuration file")
         }
         return try parse(text, json: ext == "json", source: url.lastPathComponent)
     }
 
-    /// Parses a plan or a single study; errors name `source` and the field.
+    /// Parses a plan or a single study; decoding errors name `source` and the field.
     public static func parse(_ text: String, json: Bool, source: String) throws -> ScanPlan {
+        let document: Any?
         do {
-            let isPlan = try topLevelKeys(text, json: json).contains("studies")
-            if isPlan {
-                return json ? try JSONDecoder().decode(ScanPlan.self, from: Data(text.utf8))
-                            : try YAMLDecoder().decode(ScanPlan.self, from: text)
-            }
-            let study = json ? try JSONDecoder().decode(ScanConfig.self, from: Data(text.utf8))
-                             : try YAMLDecoder().decode(ScanConfig.self, from: text)
-            return ScanPlan(name: study.name, description: "", studies: [study])
-        } catch let error as DecodingError {
-            throw ScanConfigError(decoding: error, source: source)
-        } catch let error as ScanConfigError {
-            throw error
+            document = json ? try JSONSerialization.jsonObject(with: Data(text.utf8)) : try Yams.load(yaml: text)
         } catch {
-            throw ScanConfigError(field: source, "not valid \(json ? "JSON" : "YAML"): \(error)")
+            throw ConfigError(field: source, "not valid \(json ? "JSON" : "YAML"): \(error)")
         }
-    }
-
-    private static func topLevelKeys(_ text: String, json: Bool) throws -> Set<String> {
-        let object: Any?
-        if json {
-            object = try JSONSerialization.jsonObject(with: Data(text.utf8))
-        } else {
-            object = try Yams.load(yaml: text)
+        do {
+            guard let fields = document as? [AnyHashable: Any], fields["studies"] != nil else {
+                let study = try ConfigDecoder.decode(ScanConfig.self, from: document ?? [:], over: ScanConfig())
+                return ScanPlan(name: study.name, description: "", studies: [study])
+            }
+            var header = fields
+            header["studies"] = nil
+            let plan = try ConfigDecoder.decode(PlanHeader.self, from: header, over: PlanHeader())
+            guard let studies = fields["studies"] as? [Any] else {
+                throw ConfigError(field: "studies", "expected a list of studies")
+            }
+            return ScanPlan(name: plan.name, description: plan.description, studies: try studies.indices.map {
+                try ConfigDecoder.decode(ScanConfig.self, from: studies[$0], over: ScanConfig(), path: "studies[\($0)]")
+            })
+        } catch let error as ConfigError {
+            throw ConfigError(field: "\(source): \(error.field)", error.message)
         }
-        guard let dictionary = object as? [AnyHashable: Any] else {
-            throw ScanConfigError(field: "(top level)", "expected a mapping of fields (name, data, target, …)")
-        }
-        return Set(dictionary.keys.compactMap { $0 as? String })
     }
 }
 
-extension ScanConfigError {
-    /// "target.epochs: expected Int, found a string" from a decoding error.
-    init(decoding error: DecodingError, source: String) {
-        func path(_ keys: [CodingKey]) -> String {
-            let text = keys.reduce(into: "") { text, key in
-                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
-            }
-            return text.isEmpty ? "(top level)" : text
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            self.init(field: "\(source): \(path(context.codingPath))", "expected \(Self.typeName(type))")
-        case .valueNotFound(let type, let context):
-            self.init(field: "\(source): \(path(context.codingPath))", "expected \(Self.typeName(type)), found null")
-        case .keyNotFound(let key, let context):
-            self.init(field: "\(source): \(path(context.codingPath + [key]))", "missing")
-        case .dataCorrupted(let context):
-            self.init(field: "\(source): \(path(context.codingPath))", context.debugDescription)
-        @unknown default:
-            self.init(field: source, "\(error)")
-        }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type, is UInt64.Type: return "an integer"
-        case is Double.Type: return "a number"
-        case is Bool.Type: return "true or false"
-        case is String.Type: return "a string"
-        default:
-            let name = "\(type)"
-            return name.hasPrefix("Array") ? "a list" : name.hasPrefix("Dictionary") ? "a mapping" : "a \(name) value"
-        }
-    }
+/// A plan file's fields besides its studies.
+private struct PlanHeader: ConfigSection {
+    var name = "scan"
+    var description = ""
 }

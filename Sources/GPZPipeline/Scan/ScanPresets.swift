@@ -1,4 +1,6 @@
 import GPZData
+import GPZModels
+import GPZTraining
 
 /// The named plans of `gpz scan --preset NAME`. Measured wall times on a 2-core machine are in
 /// docs/benchmarks.md; docs/scan.md describes each preset.
@@ -19,14 +21,14 @@ public enum ScanPresets {
         case "fmnist-cnn4", "fmnist-vgg16bn", "fmnist-resnet18", "fmnist-vit":
             let model = String(name.dropFirst("fmnist-".count))
             return ScanPlan(name: name, description: "\(model) on all of Fashion-MNIST at 32 px, full-size attack.",
-                            studies: [full(model, side: 32, name: name)])
+                            studies: [try full(model, side: 32, name: name)])
         case "paper-64":
             return ScanPlan(name: name, description: "cnn4, vgg16bn, resnet18 and vit on Fashion-MNIST at the paper's "
-                            + "64 px.", studies: ["cnn4", "vgg16bn", "resnet18", "vit"].map { full($0, side: 64, name: $0) })
+                            + "64 px.", studies: try ["cnn4", "vgg16bn", "resnet18", "vit"].map { try full($0, side: 64, name: $0) })
         case "paper-64-cnn4", "paper-64-vgg16bn", "paper-64-resnet18", "paper-64-vit":
             let model = String(name.dropFirst("paper-64-".count))
             return ScanPlan(name: name, description: "\(model) on Fashion-MNIST at the paper's 64 px.",
-                            studies: [full(model, side: 64, name: name)])
+                            studies: [try full(model, side: 64, name: name)])
         case "label-smoothing":
             return ScanPlan(name: name, description: "The same cnn4 trained with one-hot, LS+ (α 0.3) and LS− "
                             + "(α −0.05) targets: accuracy, mean R_c² per split, attack MSE per split, and mean R_c² "
@@ -44,7 +46,7 @@ public enum ScanPresets {
                             + "carried through all six blocks) attacked at every block and at the logits.",
                             studies: [depth])
         default:
-            throw ScanConfigError(field: "--preset", "unknown preset '\(name)'; expected one of \(names.joined(separator: ", "))")
+            throw ConfigError(field: "--preset", "unknown preset '\(name)'; expected one of \(names.joined(separator: ", "))")
         }
     }
 
@@ -59,9 +61,10 @@ public enum ScanPresets {
 
     /// A full-size study: every training image, 10 target epochs, decoders 10 epochs on all 12,000 aux images,
     /// evaluated on all 10,000 test images. Deep models are attacked at their stage boundaries.
-    static func full(_ model: String, side: Int, name: String) -> ScanConfig {
-        var config = ScanConfig(name: name, data: "fashion-mnist", imageSize: side)
-        config.target.model = model
+    static func full(_ model: String, side: Int, name: String) throws -> ScanConfig {
+        var config = ScanConfig(name: name)
+        config.target.imageSize = side
+        config.target.architecture = try Architecture(named: model)
         config.target.epochs = model == "cnn4" ? 10 : 20
         config.attack.splits = stageSplits[model] ?? "all"
         return config
@@ -74,7 +77,7 @@ public enum ScanPresets {
     ]
 
     static var labelSmoothing: [ScanConfig] {
-        [("one-hot", "onehot"), ("ls-plus", "ls:0.3"), ("ls-minus", "ls:-0.05")].map { name, labels in
+        [("one-hot", LabelScheme.oneHot), ("ls-plus", .smoothed(0.3)), ("ls-minus", .smoothed(-0.05))].map { name, labels in
             var config = medium(name)
             config.target.labels = labels
             config.analysis.perEpoch = true
@@ -88,8 +91,8 @@ public enum ScanPresets {
         var cross = medium("fmnist-aux-mnist")
         cross.attack.aux = "cross:mnist-5k"
         var digits = medium("mnist-aux-fmnist")
-        digits.data = "mnist-5k"
-        digits.target.private = .train
+        digits.target.dataset = "mnist-5k"
+        digits.target.privateSource = .train
         digits.target.trainLimit = nil
         digits.target.epochs = 10
         digits.attack.aux = "cross:fashion-mnist"
@@ -115,8 +118,8 @@ public enum ScanPresets {
     /// 6,000 aux images at its seven splits, evaluated on 1,000 test images. Small because the ViT trains about 20×
     /// slower than the width-32 cnn4 on a 2-core CPU (≈ 70 against ≈ 1,200 images/s, docs/benchmarks.md).
     static var depth: ScanConfig {
-        var config = ScanConfig(name: "depth-vit", data: "fashion-mnist", imageSize: 32)
-        config.target.model = "vit"
+        var config = ScanConfig(name: "depth-vit")
+        config.target.architecture = .vit
         config.target.epochs = 3
         config.target.trainLimit = 6_000
         config.analysis.sample = 2_000
@@ -130,8 +133,8 @@ public enum ScanPresets {
     /// decoders 5 epochs on all 12,000 aux images at every split (the four blocks and the logits), evaluated on
     /// 2,000 test images.
     static func medium(_ name: String) -> ScanConfig {
-        var config = ScanConfig(name: name, data: "fashion-mnist", imageSize: 32)
-        config.target.width = 32
+        var config = ScanConfig(name: name)
+        config.target.cnn4Width = 32
         config.target.epochs = 5
         config.target.trainLimit = 24_000
         config.analysis.sample = 3_000

@@ -1,13 +1,13 @@
 import GPZAnalysis
 
-/// `results.json` of a scan (schema `gpz-scan-results-v1`, documented in docs/scan.md): the configuration and its
+/// `results.json` of a scan (schema `gpz-scan-results-v2`, documented in docs/scan.md): the configuration and its
 /// hashes, the target, one row per split (statistics, attack metrics, edge cost), the two zones and their
 /// agreement, the recommendation, the headline numbers, and the time each stage took.
 ///
 /// Everything except `timing` is a function of the configuration: a scan killed and resumed writes the same
 /// file as one never interrupted.
 public struct ScanResults: Codable, Equatable, Sendable {
-    public static let schemaName = "gpz-scan-results-v1"
+    public static let schemaName = "gpz-scan-results-v2"
 
     public var schema = ScanResults.schemaName
     public var name: String
@@ -106,7 +106,7 @@ public struct ScanSplit: Codable, Equatable, Sendable {
     public var effectiveDimension: Double?
     /// Entropy bounds per dimension (method §2.2; the constant H(X) − κ is not estimated).
     public var hGlobalPerDim: Double
-    public var hClassPerDim: Double
+    public var hClassMixturePerDim: Double
     public var mse: Double?
     public var mseStd: Double?
     /// The paper code's channel-summed MSE (compatibility column).
@@ -124,7 +124,7 @@ public struct ScanSplit: Codable, Equatable, Sendable {
 
     public init(name: String, index: Int, shape: [Int], d: Int, r2cMean: Double, r2cMin: Double, r2cMax: Double,
                 intraShare: Double, sigma2: Double, effectiveDimension: Double?, hGlobalPerDim: Double,
-                hClassPerDim: Double, mse: Double?, mseStd: Double?, mseSumChannels: Double?, psnr: Double?,
+                hClassMixturePerDim: Double, mse: Double?, mseStd: Double?, mseSumChannels: Double?, psnr: Double?,
                 ssim: Double?, cosine: Double?, accuracyWithDefense: Double?, grid: String?, edgeParams: Int,
                 edgeMacs: Int, bytes: Int) {
         self.name = name
@@ -138,7 +138,7 @@ public struct ScanSplit: Codable, Equatable, Sendable {
         self.sigma2 = sigma2
         self.effectiveDimension = effectiveDimension
         self.hGlobalPerDim = hGlobalPerDim
-        self.hClassPerDim = hClassPerDim
+        self.hClassMixturePerDim = hClassMixturePerDim
         self.mse = mse
         self.mseStd = mseStd
         self.mseSumChannels = mseSumChannels
@@ -155,7 +155,7 @@ public struct ScanSplit: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case name, index, shape, d, r2cMean = "r2c_mean", r2cMin = "r2c_min", r2cMax = "r2c_max"
         case intraShare = "intra_share", sigma2, effectiveDimension = "effective_dimension"
-        case hGlobalPerDim = "h_global_per_dim", hClassPerDim = "h_class_per_dim", mse, mseStd = "mse_std"
+        case hGlobalPerDim = "h_global_per_dim", hClassMixturePerDim = "h_class_mixture_per_dim", mse, mseStd = "mse_std"
         case mseSumChannels = "mse_sum_channels", psnr, ssim, cosine, accuracyWithDefense = "accuracy_with_defense"
         case grid, edgeParams = "edge_params", edgeMacs = "edge_macs", bytes
     }

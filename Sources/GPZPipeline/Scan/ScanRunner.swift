@@ -51,28 +51,28 @@ public struct ScanRunner {
         try ScanJSON.encoder().encode(config).write(to: directory.appendingPathComponent("config.json"), options: .atomic)
         try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
         let store = try ScanStore(url: shared.appendingPathComponent("scan.sqlite"))
-        let trainer = try TargetTrainer(config: config.training, dataset: try Catalog.load(config.data))
+        let trainer = try TargetTrainer(config: config.target, dataset: try Catalog.load(config.target.dataset))
         try checkSplits(trainer)
         let checkpoint = try timed("train") { try train(trainer, store: store, events: events) }
         let (model, info) = try CheckpointStore.loadModel(checkpoint)
         let statistics = try timed("analysis") { try analyse(model, trainer: trainer, store: store, events: events) }
         let report = try AnalysisReport(statistics: statistics, labels: config.analysis.labels)
-        let study = AttackStudy(config: config.attackConfig)
-        let data = try AttackData(info: info, config: config.attackConfig)
+        let study = AttackStudy(config: config.attack)
+        let data = try AttackData(info: info, config: config.attack)
         let attacks = try timed("attack") { try attack(study, model: model, info: info, data: data, store: store, events: events) }
         let costs = try SplitCost.all(for: model)
         let splits = rows(statistics: statistics, bounds: report.splits.map(\.bounds), attacks: attacks, costs: costs)
         let zones = try self.zones(report: report, statistics: statistics, attacks: attacks)
         timing["total"] = Date().timeIntervalSince(clock)
         let results = ScanResults(
-            name: config.name, config: config, configHash: config.hash,
+            name: config.name, config: config, configHash: try config.hash,
             target: target(info, trainer: trainer, checkpoint: checkpoint, parameters: costs.last?.edgeParameters ?? 0),
             analysis: ScanAnalysis(images: statistics.first?.sampleCount ?? 0, classes: report.classes,
-                                   labels: config.analysis.labels, analysisHash: config.analysisHash),
+                                   labels: config.analysis.labels, analysisHash: try config.analysisHash),
             attack: ScanAttack(attacker: config.attack.attacker.rawValue, defense: config.attack.defense.rawValue,
                                auxSource: data.aux.source, auxImages: data.aux.count, auxSha256: data.aux.membershipHash,
                                evaluatedImages: attacks.first?.images ?? 0, epochs: config.attack.epochs,
-                               attackHash: config.attackHash),
+                               attackHash: try config.attackHash),
             splits: splits, gpz: zones,
             recommendation: ScanVerdict.recommend(splits: splits, apriori: report.gpzApriori,
                                                   threshold: config.privacyThreshold),
@@ -89,31 +89,31 @@ public struct ScanRunner {
     private func checkSplits(_ trainer: TargetTrainer) throws {
         let model = try ModelFactory.make(trainer.modelConfig)
         do {
-            _ = try AttackStudy(config: config.attackConfig).selectedSplits(model)
+            _ = try AttackStudy(config: config.attack).selectedSplits(model)
         } catch let error as ModelError {
-            throw ScanConfigError(field: "attack.splits", error.message)
+            throw ConfigError(field: "attack.splits", error.message)
         } catch let error as TrainingError {
-            throw ScanConfigError(field: "attack.splits", error.message)
+            throw ConfigError(field: "attack.splits", error.message)
         }
     }
 
     private var checkpointName: String {
-        "\(config.training.hash.prefix(16))-e\(config.target.epochs)"
+        get throws { "\((try config.target.hash).prefix(16))-e\(config.target.epochs)" }
     }
 
     /// Trains the target to `target.epochs`, continuing its checkpoint when there is one; records each epoch.
     private func train(_ trainer: TargetTrainer, store: ScanStore, events: @escaping (ScanEvent) -> Void) throws -> URL {
-        let checkpoint = targets.appendingPathComponent(checkpointName)
+        let checkpoint = targets.appendingPathComponent(try checkpointName)
         let existing = try CheckpointStore.readInfo(checkpoint)
-        let hash = config.training.hash
+        let hash = try config.target.hash
         if let existing {
             try store.record(existing.history.map { (key: String($0.epoch), value: $0) }, hash: hash, kind: .trainEpoch)
         }
         let startEpoch = existing?.epoch ?? 0
         events(.stage(startEpoch >= config.target.epochs
-            ? "target: \(checkpointName) has all \(config.target.epochs) epochs; reusing it"
-            : "target: training \(config.target.model) on \(config.data), epochs \(startEpoch + 1)…\(config.target.epochs), "
-              + "\(trainer.roles.train.count) images → \(checkpointName)"))
+            ? "target: \(try checkpointName) has all \(config.target.epochs) epochs; reusing it"
+            : "target: training \(config.target.architecture) on \(config.target.dataset), epochs \(startEpoch + 1)…\(config.target.epochs), "
+              + "\(trainer.roles.train.count) images → \(try checkpointName)"))
         let sampleCount = Swift.min(config.analysis.perEpochSample, trainer.roles.train.count)
         _ = try trainer.run(directory: checkpoint, resume: existing != nil, onBatch: { progress in
             events(.progress(stage: "train epoch \(progress.epoch + 1)/\(progress.epochs)", done: progress.batch,
@@ -127,7 +127,7 @@ public struct ScanRunner {
                 let curve = ScanEpochStatistics(epoch: record.epoch, testAccuracy: record.testAccuracy,
                                                 r2cMean: statistics.map(\.meanRadius),
                                                 intraShare: statistics.map(\.intraClassShare))
-                try store.record(curve, hash: config.epochAnalysisHash, kind: .epochAnalysis,
+                try store.record(curve, hash: try config.epochAnalysisHash, kind: .epochAnalysis,
                                  key: String(record.epoch))
             }
             try store.record(record, hash: hash, kind: .trainEpoch, key: String(record.epoch), seconds: record.seconds)
@@ -140,7 +140,7 @@ public struct ScanRunner {
     /// Statistics at every split, from the store when all splits are there, else measured and recorded.
     private func analyse(_ model: StagedModel, trainer: TargetTrainer, store: ScanStore,
                          events: @escaping (ScanEvent) -> Void) throws -> [SplitStatistics] {
-        let hash = config.analysisHash
+        let hash = try config.analysisHash
         let stored = try store.units(SplitStatistics.self, hash: hash, kind: .analysis)
         if stored.count == model.splitPoints.count {
             events(.stage("analysis: all \(stored.count) splits already measured"))
@@ -163,7 +163,7 @@ public struct ScanRunner {
     /// Attack results at every selected split: stored ones, and the missing ones attacked now (in one pass).
     private func attack(_ study: AttackStudy, model: StagedModel, info: CheckpointInfo, data: AttackData,
                         store: ScanStore, events: @escaping (ScanEvent) -> Void) throws -> [SplitAttackResult] {
-        let hash = config.attackHash
+        let hash = try config.attackHash
         let selected = try study.selectedSplits(model).map(\.index)
         var results = try store.units(SplitAttackResult.self, hash: hash, kind: .attack)
         let missing = Set(selected.filter { results[String($0)] == nil })
@@ -211,7 +211,7 @@ public struct ScanRunner {
             return ScanSplit(name: s.name, index: s.index, shape: s.shape, d: s.dimension, r2cMean: s.meanRadius,
                              r2cMin: s.minRadius, r2cMax: s.maxRadius, intraShare: s.intraClassShare,
                              sigma2: s.sigma2, effectiveDimension: s.effectiveDimension,
-                             hGlobalPerDim: b.globalPerDimension, hClassPerDim: b.classMixturePerDimension,
+                             hGlobalPerDim: b.globalPerDimension, hClassMixturePerDim: b.classMixturePerDimension,
                              mse: a?.mse, mseStd: a?.mseStd, mseSumChannels: a?.mseSumChannels, psnr: a?.psnr,
                              ssim: a?.ssim, cosine: a?.cosine, accuracyWithDefense: a?.accuracyWithDefense,
                              grid: a?.grid, edgeParams: cost?.edgeParameters ?? 0, edgeMacs: cost?.edgeMACs ?? 0,
@@ -237,7 +237,7 @@ public struct ScanRunner {
     }
 
     private func epochCurves(store: ScanStore) throws -> [ScanEpochStatistics] {
-        try store.units(ScanEpochStatistics.self, hash: config.epochAnalysisHash, kind: .epochAnalysis).values
+        try store.units(ScanEpochStatistics.self, hash: try config.epochAnalysisHash, kind: .epochAnalysis).values
             .sorted { $0.epoch < $1.epoch }
     }
 }
@@ -245,10 +245,7 @@ public struct ScanRunner {
 /// The JSON encoder of scan files: sorted keys, pretty, slashes as they are.
 public enum ScanJSON {
     public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                      nan: "nan")
+        let encoder = CanonicalJSON.encoder(pretty: true, nonFiniteAsStrings: true)
         return encoder
     }
 
