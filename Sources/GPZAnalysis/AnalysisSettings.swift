@@ -11,16 +11,32 @@ public struct AnalysisSettings: ConfigSection {
     public var perEpoch = false
     /// Images analysed after each epoch when `perEpoch` is on.
     public var perEpochSample = 1_000
+    /// The splits the zone is located among: `blocks` (block outputs), `all` (every split but the logits), or
+    /// a list of split names.
+    public var candidates = CandidateSelection.blocks
+    /// Poisson-bootstrap replicates of the statistics at the candidates (0: none), and their seed.
+    public var bootstrap = 30
+    public var bootstrapSeed: UInt64 = 0
+    /// The zone is clear when the most frequent bootstrap selection reaches this share of the replicates.
+    public var majority = StableZone.defaultMajority
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case sample, labels, perEpoch = "per_epoch", perEpochSample = "per_epoch_sample"
+        case sample, labels, perEpoch = "per_epoch", perEpochSample = "per_epoch_sample", candidates, bootstrap
+        case bootstrapSeed = "bootstrap_seed", majority
     }
 
     /// Checks every field, naming the first bad one by its key.
     public func validate() throws {
         try ConfigError.atLeast(1, sample, "sample")
         try ConfigError.atLeast(1, perEpochSample, "per_epoch_sample")
+        try ConfigError.within(0...10_000, bootstrap, "bootstrap")
+        guard majority > 0.5, majority <= 1 else {
+            throw ConfigError(field: "majority", "expected a share above 0.5 and at most 1, got \(majority)")
+        }
+        if case .named(let names) = candidates, names.count < 2 {
+            throw ConfigError(field: "candidates", "expected blocks, all, or a list of at least two split names")
+        }
     }
 }

@@ -18,11 +18,12 @@ struct ScanSession {
             note("scan \(plan.name): study \(position + 1)/\(plan.studies.count) '\(study.name)' → \(directory.path)")
             let results = try ScanRunner(config: study, directory: directory, shared: out, targets: targets)
                 .run(events: Self.eventPrinter())
-            print(summary(results, directory: directory))
+            let text = summary(results, directory: directory)
+            if json { note(text) } else { print(text) }
             finished.append((plan.studies.count == 1 ? "." : study.name, results))
         }
         if plan.studies.count > 1 {
-            let comparison = PlanComparison(plan: plan, results: finished)
+            let comparison = try PlanComparison(plan: plan, results: finished)
             try comparison.write(to: out)
             let index = try ComparisonReport.write(
                 studies: finished.map { ($0.results.name, $0.results, "\($0.directory)/report.html") },
@@ -35,21 +36,38 @@ struct ScanSession {
     }
 
     private func summary(_ r: ScanResults, directory: URL) -> String {
-        let zone = r.gpz.apriori
-        var lines = [String(format: "%@: %@ test accuracy %.2f %%; a-priori zone %d…%d (%@)", r.name,
-                            r.target.architecture, 100 * r.headline.testAccuracy, zone.range[0], zone.range[1], zone.rule)]
-        if let posthoc = r.gpz.posthoc {
-            lines.append("  post-hoc zone: first split with MSE ≥ \(posthoc.threshold): "
-                         + (posthoc.firstAboveThreshold.map(String.init) ?? "none"))
+        let zone = r.gpz.zone
+        func name(_ index: Int?) -> String {
+            guard let index else { return "none" }
+            return r.splits.first { $0.index == index }.map { "\($0.name) (\(index))" } ?? String(index)
         }
-        if let ratio = r.headline.mseRatioGpzVsShallowest {
-            lines.append(String(format: "  MSE at the zone / at the shallowest split: %.2f×", ratio))
+        var lines = [String(format: "%@: %@ test accuracy %.2f %%", r.name, r.target.architecture,
+                            100 * r.headline.testAccuracy)]
+        lines.append(String(format: "  a-priori zone: %@, selected in %.0f %% of %d resamples (%@); paper rule: %@",
+                            name(zone.split), 100 * zone.frequency, zone.replicates, zone.clear ? "clear" : "not clear",
+                            r.gpz.paperRule.selected.map { name($0) }.joined(separator: " and ")))
+        if let baselines = r.baselines, let leakage = r.gpz.leakage {
+            lines.append(String(format: "  baselines: class-mean image MSE %.4f, global-mean image MSE %.4f",
+                                baselines.classMeanMSE, baselines.globalMeanMSE))
+            let least = leakage.splits.filter(\.candidate).min { $0.leakage < $1.leakage }
+            lines.append("  post-hoc boundary (leakage ≤ \(leakage.threshold)): \(name(leakage.boundary))"
+                         + (least.map { String(format: "; least-leaking candidate %@, leakage %.3f", name($0.index),
+                                                $0.leakage) } ?? ""))
         }
-        if let split = r.recommendation.split, let name = r.recommendation.name {
-            lines.append(String(format: "  recommended split: %d (%@), MSE %.4f, edge %@ MACs, %d bytes sent", split, name,
-                                r.recommendation.mse ?? .nan, "\(r.recommendation.edgeMacs ?? 0)", r.recommendation.bytes ?? 0))
-        } else {
-            lines.append("  no recommendation: \(r.recommendation.rule)")
+        if let pair = r.headline.verdict?.zonePair, let resistance = pair.resistance {
+            lines.append(String(format: "  zone pair %@ → %@: MSE %.4f → %.4f, resistance %.0f %%", pair.featureName,
+                                pair.decisionName, pair.mseFeature, pair.mseDecision, 100 * resistance))
+        }
+        let recommendation = r.recommendation
+        switch recommendation.kind {
+        case .partition:
+            lines.append(String(format: "  recommended split: %@, leakage %.3f, MSE %.4f, edge %@ MACs, %d bytes sent",
+                                name(recommendation.split), recommendation.leakage ?? .nan, recommendation.mse ?? .nan,
+                                "\(recommendation.edgeMacs ?? 0)", recommendation.bytes ?? 0))
+        case .noPartition:
+            lines.append("  recommendation: no partition — only the logits protect (the whole network on the edge)")
+        case .none:
+            lines.append("  recommendation: none — every attacked split, the logits included, leaks more than the label")
         }
         lines.append("  report: \(directory.appendingPathComponent("report.html").path)")
         return lines.joined(separator: "\n")

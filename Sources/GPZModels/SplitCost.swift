@@ -18,6 +18,12 @@ public struct SplitCost: Equatable, Codable, Sendable {
     /// Measured edge time per image in seconds, when measured (see `EdgeLatency`).
     public var edgeLatencySeconds: Double?
 
+    enum CodingKeys: String, CodingKey {
+        case split, edgeParameters = "edge_params", parameterShare = "parameter_share", edgeMACs = "edge_macs"
+        case transmittedElements = "transmitted_elements", bytesFloat32 = "bytes", bytesFloat16 = "bytes_float16"
+        case edgeLatencySeconds = "edge_latency_seconds"
+    }
+
     public init(split: SplitPoint, edgeParameters: Int, parameterShare: Double, edgeMACs: Int,
                 edgeLatencySeconds: Double? = nil) {
         self.split = split

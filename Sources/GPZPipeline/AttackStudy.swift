@@ -50,6 +50,9 @@ public struct AttackConfig: ConfigSection {
     public var rmleImages = 16
     public var rmleIterations = 300
     public var seed: UInt64 = 0
+    /// Decoder seeds (seed, seed + 1, …) at the splits where the verdict can flip (a scan's boundary pair); 1
+    /// attacks once.
+    public var seeds = 3
     /// Evaluate on the first this-many class-interleaved images of the evaluated set (nil: all).
     public var evaluateLimit: Int?
     /// Train on a class-stratified, seeded subset of this many aux images (nil: all).
@@ -59,7 +62,7 @@ public struct AttackConfig: ConfigSection {
 
     enum CodingKeys: String, CodingKey {
         case splits, aux, attacker, defense, epochs, learningRate = "lr", batchSize = "batch"
-        case evaluateOn = "evaluate_on", schedule, rmleImages = "rmle_images", rmleIterations = "rmle_iterations", seed
+        case evaluateOn = "evaluate_on", schedule, rmleImages = "rmle_images", rmleIterations = "rmle_iterations", seed, seeds
         case evaluateLimit = "evaluate_limit", auxLimit = "aux_limit"
     }
 
@@ -78,6 +81,7 @@ public struct AttackConfig: ConfigSection {
         try ConfigError.within(1...65_536, batchSize, "batch")
         try ConfigError.atLeast(1, rmleImages, "rmle_images")
         try ConfigError.atLeast(1, rmleIterations, "rmle_iterations")
+        try ConfigError.within(1...20, seeds, "seeds")
         try ConfigError.atLeast(1, evaluateLimit, "evaluate_limit")
         try ConfigError.atLeast(1, auxLimit, "aux_limit")
         if attacker == .rmle && defense != .none {

@@ -44,11 +44,12 @@ public enum ComparisonReport {
             .init(label: "study", numeric: false), .init(label: "labels", numeric: false),
             .init(label: "aux", numeric: false), .init(label: "attacker", numeric: false),
             .init(label: "defence", numeric: false), .init(label: "test accuracy"),
-            .init(label: "a-priori first split", help: "the paper rule's zone start", numeric: false),
-            .init(label: "post-hoc first split", help: "first attacked split whose MSE reaches the threshold",
+            .init(label: "a-priori zone", help: "the share rule's split and how often the bootstrap selects it",
                   numeric: false),
-            .init(label: "MSE ratio", help: "MSE at the GPZ split over MSE at the shallowest attacked split"),
-            .init(label: "recommended split", numeric: false), .init(label: "report", numeric: false),
+            .init(label: "post-hoc boundary", help: "first candidate from which every deeper candidate's leakage is "
+                  + "at most the threshold", numeric: false),
+            .init(label: "resistance", help: "1 - MSE(feature split) / MSE(zone split)"),
+            .init(label: "recommendation", numeric: false), .init(label: "report", numeric: false),
         ])
         for study in studies {
             let results = study.results
@@ -57,8 +58,10 @@ public enum ComparisonReport {
             let cells = [
                 study.name, results.config.target.labels.description, results.attack.auxSource, results.attack.attacker,
                 results.attack.defense, ReportFormat.percent(results.target.testAccuracy),
-                view.label(results.gpz.apriori.first), view.label(results.gpz.posthoc?.firstAboveThreshold),
-                ReportFormat.ratio(results.headline.mseRatioGpzVsShallowest), view.label(results.recommendation.split),
+                view.label(results.gpz.zone.split) + " (\(ReportFormat.percent(results.gpz.zone.frequency)))",
+                view.label(results.gpz.leakage?.boundary),
+                ReportFormat.percent(results.headline.verdict?.zonePair?.resistance),
+                ScanReport.recommendationLabel(view),
             ].map(HTMLDocument.escape)
             table.add(["<strong>\(cells[0])</strong>"] + cells.dropFirst() + [link])
         }
@@ -79,10 +82,9 @@ public enum ComparisonReport {
             }
             return style(.init(name: study.name, points: points, color: ""), n)
         }
-        let thresholds = Set(studies.map { ScanReportView(results: $0.results).threshold })
-        if mse, thresholds.count == 1, let threshold = thresholds.first {
-            chart.rules = [.init(y: threshold, color: ReportStyle.ink,
-                                 label: "privacy threshold MSE = \(ReportFormat.compact(threshold))")]
+        let baselines = Set(studies.map { $0.results.baselines?.classMeanMSE })
+        if mse, baselines.count == 1, let first = studies.first {
+            chart.rules = ScanReportView(results: first.results).mseRules
         }
         return chart
     }

@@ -4,8 +4,9 @@ extension ScanReport {
         let charts = [
             HTMLDocument.figure(mseChart(view).svg(), caption: "Reconstruction MSE of the attack (left axis; higher "
                 + "is more private) and mean intra-class radius R_c² of the features (right axis, log scale) at every "
-                + "split. Shaded: the a-priori zone of the paper rule and the post-hoc zone, from the first split "
-                + "whose MSE reaches the threshold to the last split. Hover over a marker for its values."),
+                + "split. Shaded: the a-priori zone (the share rule's split) and the post-hoc zone, from the leakage "
+                + "boundary to the last candidate. Lines: the class-mean image's MSE (what the label alone gives) and "
+                + "the MSE below which a split leaks. Hover over a marker for its values."),
             HTMLDocument.figure(entropyChart(view).svg(), caption: "Upper bounds per dimension on the entropy of the "
                 + "features, h(Z)/d and h(Z|Y)/d, in nats. The lower bound on H(X|Z) is H(X) − κ − h(Z), and the "
                 + "constant H(X) − κ is not estimated: only differences between splits are meaningful."),
@@ -31,8 +32,7 @@ extension ScanReport {
             }, color: ReportStyle.vermillion, side: .right, line: .dashed, marker: .square),
         ]
         chart.bands = view.zoneBands
-        chart.rules = [.init(y: view.threshold, color: ReportStyle.ink,
-                             label: "privacy threshold MSE = \(ReportFormat.compact(view.threshold))")]
+        chart.rules = view.mseRules
         return chart
     }
 
@@ -104,8 +104,7 @@ extension ScanReport {
                 .init(x: Double(recommended.edgeMacs), y: mse, tooltip: "recommended: \(recommended.name)"),
             ], color: ReportStyle.orange, line: .none, marker: .ring, markerSize: 10))
         }
-        chart.rules = [.init(y: view.threshold, color: ReportStyle.ink,
-                             label: "privacy threshold MSE = \(ReportFormat.compact(view.threshold))")]
+        chart.rules = view.mseRules
         let caption = "Each attacked split's reconstruction MSE against the multiply-accumulates the edge runs per "
             + "image. The step line joins the Pareto-optimal splits: none of the other splits is both cheaper and "
             + "more private."
@@ -165,7 +164,7 @@ extension ScanReport {
         let count = view.splits.count
         guard count > 7 else { return Array(0..<count) }
         var chosen = Set((0..<6).map { Int((Double($0) * Double(count - 1) / 5).rounded()) })
-        if let zone = view.position(view.results.gpz.apriori.first) { chosen.insert(zone) }
+        if let zone = view.position(view.results.gpz.zone.split) { chosen.insert(zone) }
         return chosen.sorted()
     }
 }

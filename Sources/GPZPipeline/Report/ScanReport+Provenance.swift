@@ -23,7 +23,7 @@ extension ScanReport {
         ]
         let content = [
             HTMLDocument.definitions(facts),
-            "<h3>A-priori rules</h3>",
+            "<h3>Zone candidates and rules</h3>",
             rulesTable(view),
             "<h3>Configuration</h3>",
             try ConfigList.html(view.results.config),
@@ -31,29 +31,32 @@ extension ScanReport {
         return HTMLDocument.section("Provenance", id: "provenance", content.joined(separator: "\n"))
     }
 
-    /// Every a-priori rule: its zone, the drop that chose it, its agreement with the attack and its description.
+    /// The zone's candidates: the share and raw R_c² at each, the share's relative drop into it, how often the
+    /// bootstrap selected it, and the paper rule's selections.
     static func rulesTable(_ view: ScanReportView) -> String {
-        let zones = [view.results.gpz.apriori] + view.results.gpz.aprioriVariants
+        let zone = view.results.gpz.zone, paper = view.results.gpz.paperRule
         var table = HTMLTable(headers: [
-            .init(label: "rule", numeric: false), .init(label: "zone", numeric: false),
-            .init(label: "largest drop", help: "relative drop (R_prev - R_cur)/R_prev of the rule's statistic",
-                  numeric: false),
-            .init(label: "agreement with the attack", numeric: false), .init(label: "description", numeric: false),
+            .init(label: "candidate", numeric: false),
+            .init(label: "intra share", help: "sum_c pi_c R_c^2 / tr Sigma, the verdict's criterion"),
+            .init(label: "share drop into it", help: "relative drop (v_prev - v)/v_prev from the previous candidate"),
+            .init(label: "selected by the share rule", help: "share of the bootstrap resamples selecting it"),
+            .init(label: "mean R_c²"),
+            .init(label: "paper rule (raw R_c²)", help: "the paper code's selections on raw R_c², over the same "
+                  + "candidates; reported for comparison", numeric: false),
         ], className: "data rules")
-        for (position, zone) in zones.enumerated() {
-            let range = (zone.range.first ?? zone.first)...(zone.range.last ?? zone.first)
-            var drop = ReportFormat.missing
-            if zone.largestGap + 1 < zone.candidates.count, zone.largestGap < zone.drops.count {
-                drop = "\(zone.candidates[zone.largestGap]) → \(zone.candidates[zone.largestGap + 1]): "
-                    + ReportFormat.significant(zone.drops[zone.largestGap], digits: 3)
-            }
-            let agreement = position < view.results.gpz.agreement.count
-                ? agreementText(view.results.gpz.agreement[position]) : "not compared"
-            let cells = [zone.rule, view.rangeText(range), drop, agreement, zone.ruleDescription]
-                .map(HTMLDocument.escape)
-            table.add(["<code>\(cells[0])</code>"] + cells.dropFirst())
+        for (position, index) in zone.candidates.enumerated() {
+            let drop = position > 0 ? ReportFormat.significant(zone.drops[position - 1], digits: 3) : ReportFormat.missing
+            let paperRank = paper.selected.firstIndex(of: index).map { $0 == 0 ? "largest drop" : "second drop" } ?? ""
+            let cells = [view.label(index), ReportFormat.significant(zone.values[position], digits: 3), drop,
+                         ReportFormat.percent(zone.frequencies[position]),
+                         ReportFormat.significant(view.split(index)?.r2cMean), paperRank].map(HTMLDocument.escape)
+            table.add(cells, classes: index == zone.split ? ["zone"] : [])
         }
-        return table.html
+        let note = HTMLDocument.paragraph("Share rule: \(APrioriCriterion.intraClassShare.ruleDescription); "
+            + "\(zone.replicates) Poisson-bootstrap resamples of the analysed images; clear when one candidate is "
+            + "selected in at least \(ReportFormat.percent(zone.majority)) of them. Paper rule: "
+            + paper.ruleDescription + ".", class: "note")
+        return table.html + "\n" + note
     }
 
     /// The wall time of each stage in the run that finished the scan.

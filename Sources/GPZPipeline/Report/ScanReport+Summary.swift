@@ -1,113 +1,128 @@
 import GPZAnalysis
 
 extension ScanReport {
-    /// The summary box: the recommendation and its cost, whether the zone is clear, the accuracy, both zones,
-    /// their agreement and the headline ratio.
+    /// The summary box: the recommendation and its cost first, then the zone and its stability, the class-prior
+    /// baselines, the leakage boundary, the headline pairs and the accuracy.
     static func summary(_ view: ScanReportView) -> String {
         let results = view.results
         let e = HTMLDocument.escape
+        let zone = results.gpz.zone
         var facts: [(String, String)] = []
+        facts.append(("A-priori zone", e(zoneText(view))))
+        facts.append(("Paper rule (raw R_c²)", e("selects " + results.gpz.paperRule.selected.map { view.label($0) }
+            .joined(separator: " and ") + (results.gpz.paperRule.selected.count > 1 ? " (two candidates)" : ""))))
+        if let baselines = results.baselines {
+            facts.append(("Baselines (label only)", e("class-mean image MSE \(ReportFormat.significant(baselines.classMeanMSE)), "
+                + "global-mean image MSE \(ReportFormat.significant(baselines.globalMeanMSE)) on the "
+                + "\(baselines.images) evaluated images")))
+        }
+        if let leakage = results.gpz.leakage {
+            facts.append(("Post-hoc boundary", e(boundaryText(view, leakage))))
+        }
+        if let verdict = results.headline.verdict {
+            facts.append(("Headline", e(headlineText(view, verdict))))
+        }
+        if let paper = results.gpz.paperThreshold {
+            facts.append(("Paper threshold (comparison)", e(paper.firstAboveThreshold.map {
+                "channel-summed MSE ≥ \(ReportFormat.compact(paper.threshold)) from \(view.label($0)) on"
+            } ?? "no attacked split reaches channel-summed MSE ≥ \(ReportFormat.compact(paper.threshold))")))
+        }
         let target = results.target
-        let accuracy: String = "\(ReportFormat.percent(target.testAccuracy)) (weights of epoch \(target.weightsEpoch) of "
-            + "\(target.epochs); last epoch \(ReportFormat.percent(target.lastAccuracy)))"
-        facts.append(("Target test accuracy", e(accuracy)))
-        let apriori = results.gpz.apriori
-        facts.append(("A-priori zone (paper rule)", e("\(view.rangeText(view.aprioriRange)); selected "
-                                                      + apriori.selected.map(String.init).joined(separator: ", "))))
-        for variant in results.gpz.aprioriVariants {
-            let range = (variant.range.first ?? variant.first)...(variant.range.last ?? variant.first)
-            facts.append(("A-priori zone (\(e(variant.rule)))", e(view.rangeText(range))))
-        }
-        facts.append(("Post-hoc zone", e(posthocText(view))))
-        if let agreement = results.gpz.agreement.first {
-            facts.append(("Agreement (paper rule vs attack)", e(agreementText(agreement))))
-        }
-        facts.append(("Headline", e(headlineText(view))))
+        facts.append(("Target test accuracy", e("\(ReportFormat.percent(target.testAccuracy)) (weights of epoch "
+            + "\(target.weightsEpoch) of \(target.epochs), selected on the private set as the paper's code does; last "
+            + "epoch \(ReportFormat.percent(target.lastAccuracy)))")))
+        let stability = zone.clear ? "The zone is clear" : "The zone is not clear"
         return """
         <section class="summary" id="summary">
         \(recommendationHTML(view))
-        \(HTMLDocument.paragraph(verdict(view), class: "verdict"))
+        \(HTMLDocument.paragraph("\(stability): the share rule selects \(view.label(zone.split)) in "
+            + "\(ReportFormat.percent(zone.frequency)) of \(zone.replicates) resamples (clear at "
+            + "\(ReportFormat.percent(zone.majority))).", class: "verdict"))
         \(HTMLDocument.definitions(facts))
         </section>
         """
     }
 
-    /// The recommended split with its MSE and edge cost, and the rule that chose it (or why there is none).
+    /// "block3 (split 3)", "no partition (logits)" or "none".
+    static func recommendationLabel(_ view: ScanReportView) -> String {
+        let recommendation = view.results.recommendation
+        switch recommendation.kind {
+        case .partition: return view.label(recommendation.split)
+        case .noPartition: return "no partition (\(recommendation.name ?? "logits"))"
+        case .none: return "none"
+        }
+    }
+
+    /// The recommendation with its leakage and edge cost, and the rule that chose it (or why there is none).
     static func recommendationHTML(_ view: ScanReportView) -> String {
         let recommendation = view.results.recommendation
         let e = HTMLDocument.escape
-        guard let index = recommendation.split else {
-            return "<p class=\"recommendation\"><strong>No split is recommended.</strong></p>\n"
-                + HTMLDocument.paragraph("Reason: \(recommendation.rule)", class: "note")
+        let rule = HTMLDocument.paragraph("Rule: \(recommendation.rule).", class: "note")
+        let leakage = "leakage \(ReportFormat.significant(recommendation.leakage, digits: 3)) (with its seed spread "
+            + "\(ReportFormat.significant(recommendation.leakageUpper, digits: 3))), reconstruction MSE "
+            + ReportFormat.significant(recommendation.mse)
+        switch recommendation.kind {
+        case .none:
+            return "<p class=\"recommendation\"><strong>No split protects: every attacked split leaks more than the "
+                + "class label.</strong></p>\n" + rule
+        case .noPartition:
+            return "<p class=\"recommendation\"><strong>No partition protects: only the classifier output "
+                + "(\(e(recommendation.name ?? "logits"))) does, i.e. the whole network on the edge.</strong></p>\n"
+                + HTMLDocument.paragraph(leakage + ".") + "\n" + rule
+        case .partition:
+            let zone = recommendation.matchesZone ? "the a-priori zone's split"
+                : "the a-priori zone is \(view.label(recommendation.zoneSplit))"
+            let cost = "\(leakage); the edge runs \(ReportFormat.count(recommendation.edgeMacs)) MACs with "
+                + "\(ReportFormat.count(recommendation.edgeParams)) parameters and sends "
+                + "\(ReportFormat.bytes(recommendation.bytes)) per image; \(zone)."
+            return "<p class=\"recommendation\"><strong>Recommended split: \(e(view.label(recommendation.split)))"
+                + "</strong></p>\n" + HTMLDocument.paragraph(cost) + "\n" + rule
         }
-        let name = recommendation.name ?? view.split(index)?.name ?? "split \(index)"
-        let zone = recommendation.inZone ? "inside the a-priori zone" : "outside the a-priori zone"
-        let cost = "reconstruction MSE \(ReportFormat.significant(recommendation.mse)); the edge runs "
-            + "\(ReportFormat.count(recommendation.edgeMacs)) MACs with \(ReportFormat.count(recommendation.edgeParams)) "
-            + "parameters and sends \(ReportFormat.bytes(recommendation.bytes)) per image; \(zone)."
-        return "<p class=\"recommendation\"><strong>Recommended split: \(e(name)) (split \(index))</strong></p>\n"
-            + HTMLDocument.paragraph(cost) + "\n"
-            + HTMLDocument.paragraph("Rule: \(recommendation.rule) (threshold MSE ≥ "
-                                     + "\(ReportFormat.compact(recommendation.threshold)))", class: "note")
     }
 
-    /// One sentence: whether the a-priori and post-hoc zones agree, i.e. whether the zone is clear.
-    static func verdict(_ view: ScanReportView) -> String {
-        let results = view.results
-        guard let posthoc = results.gpz.posthoc else {
-            return "No split was attacked, so the zone is located a priori only (\(view.rangeText(view.aprioriRange)))."
-        }
-        guard let first = posthoc.firstAboveThreshold else {
-            return "The zone is not clear: no attacked split reaches the privacy threshold MSE ≥ "
-                + "\(ReportFormat.compact(posthoc.threshold)), so the attack reconstructs well everywhere."
-        }
-        let aprioriFirst = results.gpz.apriori.first
-        if aprioriFirst == first {
-            return "The zone is clear: the a-priori rule and the attack both put its start at \(view.label(first))."
-        }
-        let distance = Swift.abs(aprioriFirst - first)
-        let k = results.gpz.agreement.first?.k ?? 1
-        let direction = aprioriFirst < first ? "earlier" : "later"
-        let placement = "the a-priori rule puts its start at \(view.label(aprioriFirst)), \(distance) "
-            + "split\(distance == 1 ? "" : "s") \(direction) than the attack, which puts it at \(view.label(first))."
-        return (distance <= k ? "The zone is fairly clear: " : "The zone is not clear: ") + placement
-    }
-
-    static func posthocText(_ view: ScanReportView) -> String {
-        guard let posthoc = view.results.gpz.posthoc else { return "not located (no attack results)" }
-        let threshold = ReportFormat.compact(posthoc.threshold)
-        var text: String
-        if let range = view.posthocRange {
-            text = "from \(view.label(range.lowerBound)) on: the first attacked split with MSE ≥ \(threshold)"
-        } else {
-            text = "none: every attacked split has MSE < \(threshold)"
-        }
-        if let jump = posthoc.largestJumpSplit { text += "; largest MSE jump into \(view.label(jump))" }
+    static func zoneText(_ view: ScanReportView) -> String {
+        let zone = view.results.gpz.zone
+        var text = "\(view.label(zone.split)), after the largest relative drop of the intra-class share over "
+            + "\(zone.candidates.count) candidates; selected in \(ReportFormat.percent(zone.frequency)) of "
+            + "\(zone.replicates) bootstrap resamples"
+        if let feature = zone.featureSplit { text += "; deepest feature-level candidate \(view.label(feature))" }
+        if zone.pointSelection != zone.split { text += "; the full sample alone selects \(view.label(zone.pointSelection))" }
         return text
     }
 
-    static func agreementText(_ agreement: ZoneAgreement) -> String {
-        var parts = ["a-priori first split \(agreement.aprioriFirst), post-hoc first split "
-                     + (agreement.posthocFirst.map(String.init) ?? ReportFormat.missing)]
-        if agreement.sameFirstSplit {
-            parts.append("the same split")
-        } else if let distance = agreement.distance {
-            parts.append("\(distance) split\(distance == 1 ? "" : "s") apart (\(agreement.withinK ? "within" : "beyond") "
-                         + "k = \(agreement.k))")
+    static func boundaryText(_ view: ScanReportView, _ leakage: LeakageBoundary) -> String {
+        let logits = leakage.logitsProtect.map { $0 ? "; the logits protect" : "; the logits leak" } ?? ""
+        guard let boundary = leakage.boundary else {
+            let least = leakage.splits.filter(\.candidate).min { $0.leakage < $1.leakage }
+            return "none: no block-level candidate protects (least leakage "
+                + "\(ReportFormat.significant(least?.leakage, digits: 3)) at \(view.label(least?.index)))" + logits
         }
-        if let rho = agreement.spearman {
-            parts.append("Spearman ρ \(ReportFormat.significant(rho, digits: 3)) between \(agreement.score) and MSE "
-                         + "over \(agreement.correlationSplits.count) splits")
-        }
-        return parts.joined(separator: "; ")
+        return "\(view.label(boundary)): from there on every candidate's leakage (mean + sd) is at most "
+            + "\(ReportFormat.compact(leakage.threshold))" + logits
     }
 
-    static func headlineText(_ view: ScanReportView) -> String {
-        let headline = view.results.headline
-        guard let ratio = headline.mseRatioGpzVsShallowest else {
-            return "MSE ratio GPZ vs shallowest split not available (one of the two splits was not attacked)."
+    static func headlineText(_ view: ScanReportView, _ headline: VerdictHeadline) -> String {
+        var parts: [String] = []
+        if let pair = headline.zonePair {
+            parts.append("MSE \(ReportFormat.significant(pair.mseDecision)) at the zone's \(pair.decisionName) against "
+                         + "\(ReportFormat.significant(pair.mseFeature)) at \(pair.featureName) before it (resistance "
+                         + "\(ReportFormat.percent(pair.resistance)))")
         }
-        return "Reconstruction MSE at the GPZ split \(view.label(headline.gpzSplit)) is \(ReportFormat.ratio(ratio)) "
-            + "the MSE at the shallowest attacked split \(view.label(headline.shallowestSplit))."
+        if let ratio = headline.zoneOverShallowest {
+            parts.append("\(ReportFormat.ratio(ratio)) the MSE at the shallowest candidate \(view.label(headline.shallowest))")
+        }
+        if let pair = headline.boundaryPair {
+            parts.append("boundary pair \(pair.featureName) → \(pair.decisionName): MSE ×"
+                         + ReportFormat.significant(pair.ratio, digits: 3))
+        }
+        if let positions = headline.positionsFromBoundary {
+            parts.append("the a-priori zone is \(positions) candidate position\(abs(positions) == 1 ? "" : "s") "
+                         + "from the post-hoc boundary")
+        }
+        if let rho = headline.spearmanCriterion {
+            parts.append("Spearman ρ(−share, MSE) \(ReportFormat.significant(rho, digits: 3)) against ρ(depth, MSE) "
+                         + ReportFormat.significant(headline.spearmanDepth, digits: 3))
+        }
+        return parts.isEmpty ? ReportFormat.missing : parts.joined(separator: "; ")
     }
 }

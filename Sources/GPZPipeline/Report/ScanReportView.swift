@@ -28,23 +28,29 @@ struct ScanReportView {
         splits.firstIndex { $0.index == index }
     }
 
-    /// The a-priori zone (paper rule) as split indices.
-    var aprioriRange: ClosedRange<Int> {
-        let zone = results.gpz.apriori
-        let low = zone.range.first ?? zone.first
-        return low...Swift.max(low, zone.range.last ?? zone.first)
-    }
+    /// The a-priori zone: the split the share rule selects most often over the bootstrap.
+    var aprioriRange: ClosedRange<Int> { results.gpz.zone.split...results.gpz.zone.split }
 
-    /// The post-hoc zone: from the first split whose MSE reaches the threshold to the model's last split; nil when
-    /// the attack reconstructs well everywhere or did not run.
+    /// The post-hoc zone: from the leakage boundary to the last candidate; nil when no candidate protects or the
+    /// attack did not run.
     var posthocRange: ClosedRange<Int>? {
-        guard let first = results.gpz.posthoc?.firstAboveThreshold else { return nil }
-        return first...Swift.max(first, splits.map(\.index).max() ?? first)
+        guard let boundary = results.gpz.leakage?.boundary else { return nil }
+        let last = splits.filter(\.candidate).map(\.index).max() ?? boundary
+        return boundary...Swift.max(boundary, last)
     }
 
-    /// The privacy threshold the recommendation and the post-hoc zone use.
-    var threshold: Double {
-        results.gpz.posthoc?.threshold ?? results.recommendation.threshold
+    /// The MSE below which a split leaks by the verdict's test, (1 − τ) · MSE_class-mean, with the baselines
+    /// themselves, as horizontal rules of the MSE charts.
+    var mseRules: [SVGChart.Rule] {
+        guard let baselines = results.baselines else { return [] }
+        let tau = results.config.leakageThreshold
+        return [
+            .init(y: (1 - tau) * baselines.classMeanMSE, color: ReportStyle.ink,
+                  label: "leaks below MSE = \(ReportFormat.significant((1 - tau) * baselines.classMeanMSE, digits: 3)) "
+                      + "(leakage \(ReportFormat.compact(tau)))"),
+            .init(y: baselines.classMeanMSE, color: ReportStyle.green,
+                  label: "class-mean image \(ReportFormat.significant(baselines.classMeanMSE, digits: 3))"),
+        ]
     }
 
     /// The x range (category positions ± ½) that shades a range of split indices on the charts.
@@ -59,12 +65,14 @@ struct ScanReportView {
         var bands: [SVGChart.Band] = []
         if let (from, to) = bandRange(aprioriRange) {
             bands.append(.init(from: from, to: to, color: ReportStyle.aprioriZone,
-                               label: "a-priori zone (paper rule): \(rangeText(aprioriRange))"))
+                               label: "a-priori zone (share rule, selected in "
+                                   + "\(ReportFormat.percent(results.gpz.zone.frequency)) of resamples): "
+                                   + rangeText(aprioriRange)))
         }
         if let range = posthocRange, let (from, to) = bandRange(range) {
             bands.append(.init(from: from, to: to, color: ReportStyle.posthocZone,
-                               label: "post-hoc zone (MSE ≥ \(ReportFormat.compact(threshold))): "
-                                   + rangeText(range)))
+                               label: "post-hoc zone (leakage ≤ "
+                                   + "\(ReportFormat.compact(results.config.leakageThreshold))): " + rangeText(range)))
         }
         return bands
     }

@@ -10,8 +10,10 @@ import GPZTraining
 public struct ScanConfig: ConfigSection {
     /// The study's name: the run directory's name when a plan has several studies.
     public var name = "scan"
-    /// Recommendation: a split protects when its reconstruction MSE is at least this (also the post-hoc
-    /// zone's threshold).
+    /// Recommendation: a split protects when the strongest attacker's leakage L = max(0, 1 − MSE/MSE_class-mean),
+    /// plus its decoder-seed spread, is at most this.
+    public var leakageThreshold = LeakageBoundary.defaultThreshold
+    /// The paper's high-fidelity threshold on its channel-summed MSE, reported as a comparison column.
     public var privacyThreshold = PostHocLocator.defaultThreshold
     /// The target and its training; scans resize images to 32 px unless told otherwise.
     public var target = TrainingConfig()
@@ -29,7 +31,8 @@ public struct ScanConfig: ConfigSection {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, privacyThreshold = "privacy_threshold", target, analysis, attack
+        case name, leakageThreshold = "leakage_threshold", privacyThreshold = "privacy_threshold", target, analysis
+        case attack
     }
 
     /// Checks every field that can be checked without data, naming the first bad one by its path in the file.
@@ -38,6 +41,9 @@ public struct ScanConfig: ConfigSection {
             throw ConfigError(field: "name", "'\(name)': expected letters, digits, - _ . + only")
         }
         try ConfigError.positive(privacyThreshold, "privacy_threshold")
+        guard leakageThreshold >= 0, leakageThreshold < 1 else {
+            throw ConfigError(field: "leakage_threshold", "expected 0 ≤ τ < 1, got \(leakageThreshold)")
+        }
         try ConfigError.within("target") { try target.validate() }
         try ConfigError.within("analysis") { try analysis.validate() }
         try ConfigError.within("attack") { try attack.validate() }
@@ -62,10 +68,17 @@ public struct ScanConfig: ConfigSection {
 
     /// What the attack units depend on: the trained target and the attack settings.
     public var attackHash: String {
-        get throws {
-            try CanonicalJSON.hash(["target": target.hash, "epochs": String(target.epochs),
-                                    "attack": CanonicalJSON.hash(attack)])
-        }
+        get throws { try attackHash(seed: attack.seed) }
+    }
+
+    /// The attack units of decoder seed `seed` (the other settings as configured; the replicate count is left
+    /// out, so adding replicates keeps the units already attacked).
+    public func attackHash(seed: UInt64) throws -> String {
+        var settings = attack
+        settings.seed = seed
+        settings.seeds = 1
+        return try CanonicalJSON.hash(["target": target.hash, "epochs": String(target.epochs),
+                                       "attack": CanonicalJSON.hash(settings)])
     }
 
     /// What the per-epoch statistics depend on: the training run and the per-epoch sample.

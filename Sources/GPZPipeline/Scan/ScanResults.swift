@@ -1,4 +1,6 @@
 import GPZAnalysis
+import GPZAttacks
+import GPZModels
 
 /// `results.json` of a scan (schema `gpz-scan-results-v2`, documented in docs/scan.md): the configuration and its
 /// hashes, the target, one row per split (statistics, attack metrics, edge cost), the two zones and their
@@ -7,7 +9,7 @@ import GPZAnalysis
 /// Everything except `timing` is a function of the configuration: a scan killed and resumed writes the same
 /// file as one never interrupted.
 public struct ScanResults: Codable, Equatable, Sendable {
-    public static let schemaName = "gpz-scan-results-v2"
+    public static let schemaName = "gpz-scan-results-v3"
 
     public var schema = ScanResults.schemaName
     public var name: String
@@ -16,6 +18,8 @@ public struct ScanResults: Codable, Equatable, Sendable {
     public var target: ScanTarget
     public var analysis: ScanAnalysis
     public var attack: ScanAttack
+    /// The class-prior reference reconstructions of the evaluated images (null when nothing was attacked).
+    public var baselines: ReconstructionBaselines?
     /// Every split of the model, in order; attack fields are null at splits that were not attacked.
     public var splits: [ScanSplit]
     public var gpz: ScanZones
@@ -27,7 +31,8 @@ public struct ScanResults: Codable, Equatable, Sendable {
     public var timing: [String: Double]
 
     enum CodingKeys: String, CodingKey {
-        case schema, name, config, configHash = "config_hash", target, analysis, attack, splits, gpz, recommendation
+        case schema, name, config, configHash = "config_hash", target, analysis, attack, baselines, splits, gpz
+        case recommendation
         case headline, perEpoch = "per_epoch", timing
     }
 }
@@ -80,140 +85,128 @@ public struct ScanAttack: Codable, Equatable, Sendable {
     public var evaluatedImages: Int
     public var epochs: Int
     public var attackHash: String
+    /// The decoder seeds run, and the splits the seeds after the first were run at.
+    public var seeds: [UInt64]
+    public var replicatedSplits: [Int]
 
     enum CodingKeys: String, CodingKey {
         case attacker, defense, auxSource = "aux_source", auxImages = "aux_images", auxSha256 = "aux_sha256"
-        case evaluatedImages = "evaluated_images", epochs, attackHash = "attack_hash"
+        case evaluatedImages = "evaluated_images", epochs, attackHash = "attack_hash", seeds
+        case replicatedSplits = "replicated_splits"
     }
 }
 
-/// One split: what is sent (shape, d, bytes), what it costs the edge, how its features are spread, and how well
-/// the attack reconstructed the private images from them.
+/// One split, composed of the result structs of each layer: its feature statistics and entropy bounds, its edge
+/// cost, the attack at decoder seed `attack.seed` (null where not attacked), and the verdict's leakage over every
+/// seed run there.
 public struct ScanSplit: Codable, Equatable, Sendable {
-    public var name: String
-    public var index: Int
-    public var shape: [Int]
-    /// d, the number of values sent per image.
-    public var d: Int
-    /// Mean over classes of R_c² (mean squared distance of a class's features to its centre), and its range.
-    public var r2cMean: Double
-    public var r2cMin: Double
-    public var r2cMax: Double
-    /// Σ_c π_c R_c² / tr Σ: the share of the variance inside classes.
-    public var intraShare: Double
-    /// σ² = tr Σ / d, the global variance per dimension.
-    public var sigma2: Double
-    public var effectiveDimension: Double?
-    /// Entropy bounds per dimension (method §2.2; the constant H(X) − κ is not estimated).
-    public var hGlobalPerDim: Double
-    public var hClassMixturePerDim: Double
-    public var mse: Double?
-    public var mseStd: Double?
-    /// The paper code's channel-summed MSE (compatibility column).
-    public var mseSumChannels: Double?
-    public var psnr: Double?
-    public var ssim: Double?
-    public var cosine: Double?
-    /// Cloud accuracy on the features as sent, when a defence changes them.
-    public var accuracyWithDefense: Double?
-    /// Reconstruction grid, relative to the run directory.
-    public var grid: String?
-    public var edgeParams: Int
-    public var edgeMacs: Int
-    public var bytes: Int
+    public var statistics: SplitStatistics
+    public var bounds: EntropyBounds
+    public var cost: SplitCost
+    public var attack: SplitAttackResult?
+    public var leakage: SplitLeakage?
+    /// Whether the split is a candidate of the zone (block-level, not the logits).
+    public var candidate: Bool
+    /// The paper's comparison: channel-summed MSE ≥ `privacy_threshold` (null where not attacked).
+    public var paperThresholdProtects: Bool?
 
-    public init(name: String, index: Int, shape: [Int], d: Int, r2cMean: Double, r2cMin: Double, r2cMax: Double,
-                intraShare: Double, sigma2: Double, effectiveDimension: Double?, hGlobalPerDim: Double,
-                hClassMixturePerDim: Double, mse: Double?, mseStd: Double?, mseSumChannels: Double?, psnr: Double?,
-                ssim: Double?, cosine: Double?, accuracyWithDefense: Double?, grid: String?, edgeParams: Int,
-                edgeMacs: Int, bytes: Int) {
-        self.name = name
-        self.index = index
-        self.shape = shape
-        self.d = d
-        self.r2cMean = r2cMean
-        self.r2cMin = r2cMin
-        self.r2cMax = r2cMax
-        self.intraShare = intraShare
-        self.sigma2 = sigma2
-        self.effectiveDimension = effectiveDimension
-        self.hGlobalPerDim = hGlobalPerDim
-        self.hClassMixturePerDim = hClassMixturePerDim
-        self.mse = mse
-        self.mseStd = mseStd
-        self.mseSumChannels = mseSumChannels
-        self.psnr = psnr
-        self.ssim = ssim
-        self.cosine = cosine
-        self.accuracyWithDefense = accuracyWithDefense
-        self.grid = grid
-        self.edgeParams = edgeParams
-        self.edgeMacs = edgeMacs
-        self.bytes = bytes
+    public init(statistics: SplitStatistics, bounds: EntropyBounds, cost: SplitCost, attack: SplitAttackResult?,
+                leakage: SplitLeakage?, candidate: Bool, paperThresholdProtects: Bool?) {
+        self.statistics = statistics
+        self.bounds = bounds
+        self.cost = cost
+        self.attack = attack
+        self.leakage = leakage
+        self.candidate = candidate
+        self.paperThresholdProtects = paperThresholdProtects
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, index, shape, d, r2cMean = "r2c_mean", r2cMin = "r2c_min", r2cMax = "r2c_max"
-        case intraShare = "intra_share", sigma2, effectiveDimension = "effective_dimension"
-        case hGlobalPerDim = "h_global_per_dim", hClassMixturePerDim = "h_class_mixture_per_dim", mse, mseStd = "mse_std"
-        case mseSumChannels = "mse_sum_channels", psnr, ssim, cosine, accuracyWithDefense = "accuracy_with_defense"
-        case grid, edgeParams = "edge_params", edgeMacs = "edge_macs", bytes
+        case statistics, bounds, cost, attack, leakage, candidate
+        case paperThresholdProtects = "paper_threshold_protects"
+    }
+
+    public var index: Int { statistics.index }
+    public var name: String { statistics.name }
+    /// Whether this is the classifier output (cutting there is no partition).
+    public var isLogits: Bool { name == SplitPoint.logitsName }
+    /// The verdict's MSE: the strongest attacker's mean over seeds, else the seed-`attack.seed` attack's.
+    public var mse: Double? { leakage?.mseMean ?? attack?.mse }
+}
+
+/// The zone located a priori (the verdict's stable share rule and the paper's raw-R_c² rule, over the same
+/// candidates) and post hoc (leakage against the class-prior floor; the paper's absolute threshold as a
+/// comparison).
+public struct ScanZones: Codable, Equatable, Sendable {
+    public var zone: StableZone
+    /// The paper code's rule on raw R_c² over the candidates; its one or two selections are two candidates.
+    public var paperRule: APrioriZone
+    public var leakage: LeakageBoundary?
+    /// The first split whose channel-summed MSE reaches the paper's threshold (comparison only).
+    public var paperThreshold: PostHocZone?
+
+    enum CodingKeys: String, CodingKey {
+        case zone, leakage, paperRule = "paper_rule", paperThreshold = "paper_threshold"
     }
 }
 
-/// The Golden Partition Zone located a priori (from the statistics, several rules) and post hoc (from the
-/// attack), and how well they agree.
-public struct ScanZones: Codable, Equatable, Sendable {
-    /// The paper's rule (mean R_c² drop).
-    public var apriori: APrioriZone
-    /// Our other a-priori rules (e.g. the intra-class share drop).
-    public var aprioriVariants: [APrioriZone]
-    public var posthoc: PostHocZone?
-    /// One per a-priori rule, in the order apriori, variants.
-    public var agreement: [ZoneAgreement]
-
-    enum CodingKeys: String, CodingKey {
-        case apriori, aprioriVariants = "apriori_variants", posthoc, agreement
-    }
+/// What the verdict recommends.
+public enum RecommendationKind: String, Codable, Sendable {
+    /// A block-level split protects: cut there.
+    case partition
+    /// Only the classifier output protects: the whole network on the edge.
+    case noPartition = "no_partition"
+    /// Every attacked split, the logits included, leaks more than the class label.
+    case none
 }
 
 /// The split to cut at, and why.
 public struct ScanRecommendation: Codable, Equatable, Sendable {
+    public var kind: RecommendationKind
     public var split: Int?
     public var name: String?
     public var rule: String
-    public var threshold: Double
+    public var leakageThreshold: Double
+    public var leakage: Double?
+    public var leakageUpper: Double?
     public var mse: Double?
     public var edgeMacs: Int?
     public var edgeParams: Int?
     public var bytes: Int?
-    /// Whether the split lies in the a-priori zone (at or after its first split).
-    public var inZone: Bool
+    /// The a-priori zone's split, and whether the recommendation is that split.
+    public var zoneSplit: Int
+    public var matchesZone: Bool
 
     enum CodingKeys: String, CodingKey {
-        case split, name, rule, threshold, mse, edgeMacs = "edge_macs", edgeParams = "edge_params", bytes
-        case inZone = "in_zone"
+        case kind, split, name, rule, leakage, mse, bytes
+        case leakageThreshold = "leakage_threshold", leakageUpper = "leakage_upper", edgeMacs = "edge_macs"
+        case edgeParams = "edge_params", zoneSplit = "zone_split", matchesZone = "matches_zone"
     }
 }
 
-/// The numbers the paper's headline claim is about.
+/// The headline numbers (`VerdictHeadline`: the boundary pair, the feature/decision pair of the zone, the ratio
+/// to the shallowest split, agreement in candidate positions, ρ against a depth-only ρ) and the target's
+/// accuracy, in one flat object.
 public struct ScanHeadline: Codable, Equatable, Sendable {
-    /// MSE at the a-priori zone's first split (or the first attacked split after it) over MSE at the shallowest
-    /// attacked split; null when either was not attacked.
-    public var mseRatioGpzVsShallowest: Double?
-    public var gpzSplit: Int?
-    public var shallowestSplit: Int?
-    /// The last attacked split before the zone (the deepest feature-level split).
-    public var featureSplit: Int?
-    /// Inversion resistance of the decision level over the feature level: 1 − MSE(feature split) / MSE(gpz split)
-    /// (the quantity behind the paper's "66 % stronger resistance"); null when either was not attacked.
-    public var resistance: Double?
+    public var verdict: VerdictHeadline?
     public var testAccuracy: Double
 
-    enum CodingKeys: String, CodingKey {
-        case mseRatioGpzVsShallowest = "mse_ratio_gpz_vs_shallowest", gpzSplit = "gpz_split"
-        case shallowestSplit = "shallowest_split", featureSplit = "feature_split", resistance
-        case testAccuracy = "test_accuracy"
+    public init(verdict: VerdictHeadline?, testAccuracy: Double) {
+        self.verdict = verdict
+        self.testAccuracy = testAccuracy
+    }
+
+    enum CodingKeys: String, CodingKey { case testAccuracy = "test_accuracy" }
+
+    public init(from decoder: Decoder) throws {
+        testAccuracy = try decoder.container(keyedBy: CodingKeys.self).decode(Double.self, forKey: .testAccuracy)
+        verdict = try? VerdictHeadline(from: decoder)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(testAccuracy, forKey: .testAccuracy)
+        try verdict?.encode(to: encoder)
     }
 }
 
@@ -227,4 +220,29 @@ public struct ScanEpochStatistics: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case epoch, testAccuracy = "test_accuracy", r2cMean = "r2c_mean", intraShare = "intra_share"
     }
+}
+
+/// Read-only views of the composed row, for tables and charts.
+extension ScanSplit {
+    public var shape: [Int] { statistics.shape }
+    public var d: Int { statistics.dimension }
+    public var r2cMean: Double { statistics.meanRadius }
+    public var r2cMin: Double { statistics.minRadius }
+    public var r2cMax: Double { statistics.maxRadius }
+    public var intraShare: Double { statistics.intraClassShare }
+    public var sigma2: Double { statistics.sigma2 }
+    public var effectiveDimension: Double? { statistics.effectiveDimension }
+    public var hGlobalPerDim: Double { bounds.globalPerDimension }
+    public var hClassMixturePerDim: Double { bounds.classMixturePerDimension }
+    public var bytes: Int { cost.bytesFloat32 }
+    public var edgeParams: Int { cost.edgeParameters }
+    public var edgeMacs: Int { cost.edgeMACs }
+    /// The spread of the verdict's MSE: over decoder seeds where several ran, else over images.
+    public var mseStd: Double? { leakage?.mseSD ?? attack?.mseStd }
+    public var mseSumChannels: Double? { attack?.mseSumChannels }
+    public var psnr: Double? { attack?.psnr }
+    public var ssim: Double? { attack?.ssim }
+    public var cosine: Double? { attack?.cosine }
+    public var accuracyWithDefense: Double? { attack?.accuracyWithDefense }
+    public var grid: String? { attack?.grid }
 }

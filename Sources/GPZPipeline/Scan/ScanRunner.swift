@@ -55,14 +55,23 @@ public struct ScanRunner {
         try checkSplits(trainer)
         let checkpoint = try timed("train") { try train(trainer, store: store, events: events) }
         let (model, info) = try CheckpointStore.loadModel(checkpoint)
-        let statistics = try timed("analysis") { try analyse(model, trainer: trainer, store: store, events: events) }
-        let report = try AnalysisReport(statistics: statistics, labels: config.analysis.labels)
-        let study = AttackStudy(config: config.attack)
+        let candidates = try self.candidates(model)
+        let (statistics, bootstrap) = try timed("analysis") {
+            try analyse(model, candidates: candidates, trainer: trainer, store: store, events: events)
+        }
+        let report = try AnalysisReport(statistics: statistics, labels: config.analysis.labels,
+                                        candidates: candidates.map(\.index))
+        let zone = try stableZone(candidates: candidates, statistics: statistics, bootstrap: bootstrap)
         let data = try AttackData(info: info, config: config.attack)
-        let attacks = try timed("attack") { try attack(study, model: model, info: info, data: data, store: store, events: events) }
+        let outcome = try timed("attack") { try attack(model: model, info: info, data: data, store: store, events: events) }
         let costs = try SplitCost.all(for: model)
-        let splits = rows(statistics: statistics, bounds: report.splits.map(\.bounds), attacks: attacks, costs: costs)
-        let zones = try self.zones(report: report, statistics: statistics, attacks: attacks)
+        let leakage = try outcome.baselines.map {
+            try leakageBoundary(outcome, candidates: candidates, classMeanMSE: $0.classMeanMSE)
+        }
+        let splits = rows(statistics: statistics, bounds: report.splits.map(\.bounds), attacks: outcome.first,
+                          leakage: leakage, candidates: candidates, costs: costs)
+        let zones = try ScanZones(zone: zone, paperRule: report.gpzApriori, leakage: leakage,
+                                  paperThreshold: paperThreshold(outcome.first))
         timing["total"] = Date().timeIntervalSince(clock)
         let results = ScanResults(
             name: config.name, config: config, configHash: try config.hash,
@@ -71,12 +80,14 @@ public struct ScanRunner {
                                    labels: config.analysis.labels, analysisHash: try config.analysisHash),
             attack: ScanAttack(attacker: config.attack.attacker.rawValue, defense: config.attack.defense.rawValue,
                                auxSource: data.aux.source, auxImages: data.aux.count, auxSha256: data.aux.membershipHash,
-                               evaluatedImages: attacks.first?.images ?? 0, epochs: config.attack.epochs,
-                               attackHash: try config.attackHash),
-            splits: splits, gpz: zones,
-            recommendation: ScanVerdict.recommend(splits: splits, apriori: report.gpzApriori,
-                                                  threshold: config.privacyThreshold),
-            headline: ScanVerdict.headline(splits: splits, apriori: report.gpzApriori, testAccuracy: info.bestAccuracy),
+                               evaluatedImages: outcome.first.first?.images ?? 0, epochs: config.attack.epochs,
+                               attackHash: try config.attackHash, seeds: outcome.seeds,
+                               replicatedSplits: outcome.replicated),
+            baselines: outcome.baselines, splits: splits, gpz: zones,
+            recommendation: ScanVerdict.recommend(splits: splits, zone: zone, leakage: leakage,
+                                                  threshold: config.leakageThreshold),
+            headline: ScanHeadline(verdict: try leakage.map { try VerdictHeadline(zone: zone, leakage: $0) },
+                                   testAccuracy: info.bestAccuracy),
             perEpoch: config.analysis.perEpoch ? try epochCurves(store: store) : nil,
             timing: timing)
         try ScanJSON.encoder().encode(results).write(to: Self.resultsURL(directory), options: .atomic)
@@ -85,9 +96,11 @@ public struct ScanRunner {
         return results
     }
 
-    /// The split names of `attack.splits` must exist in the model: checked before any training.
+    /// The split names of `attack.splits` and `analysis.candidates` must exist in the model: checked before any
+    /// training.
     private func checkSplits(_ trainer: TargetTrainer) throws {
         let model = try ModelFactory.make(trainer.modelConfig)
+        _ = try candidates(model)
         do {
             _ = try AttackStudy(config: config.attack).selectedSplits(model)
         } catch let error as ModelError {
@@ -137,85 +150,91 @@ public struct ScanRunner {
         return checkpoint
     }
 
-    /// Statistics at every split, from the store when all splits are there, else measured and recorded.
-    private func analyse(_ model: StagedModel, trainer: TargetTrainer, store: ScanStore,
-                         events: @escaping (ScanEvent) -> Void) throws -> [SplitStatistics] {
+    /// The zone's candidate splits of `model`.
+    private func candidates(_ model: some SplittableModel) throws -> [SplitPoint] {
+        do {
+            return try config.analysis.candidates.resolve(model)
+        } catch let error as AnalysisError {
+            throw ConfigError(field: "analysis.candidates", error.message)
+        } catch let error as ModelError {
+            throw ConfigError(field: "analysis.candidates", error.message)
+        }
+    }
+
+    /// Statistics at every split and the bootstrap replicates at the candidates, from the store when all are
+    /// there, else measured in one pass and recorded.
+    private func analyse(_ model: StagedModel, candidates: [SplitPoint], trainer: TargetTrainer, store: ScanStore,
+                         events: @escaping (ScanEvent) -> Void) throws
+        -> (statistics: [SplitStatistics], bootstrap: [BootstrapReplicates]) {
         let hash = try config.analysisHash
         let stored = try store.units(SplitStatistics.self, hash: hash, kind: .analysis)
-        if stored.count == model.splitPoints.count {
+        let storedBootstrap = try store.units([BootstrapReplicates].self, hash: hash, kind: .bootstrap)["candidates"]
+        if stored.count == model.splitPoints.count, let storedBootstrap {
             events(.stage("analysis: all \(stored.count) splits already measured"))
-            return stored.values.sorted { $0.index < $1.index }
+            return (stored.values.sorted { $0.index < $1.index }, storedBootstrap)
         }
         let images = trainer.roles.train.images
         let count = config.analysis.sample.map { Swift.min($0, images.count) } ?? images.count
-        events(.stage("analysis: \(model.splitPoints.count) splits over \(count) training images"))
+        let replicates = config.analysis.bootstrap
+        events(.stage("analysis: \(model.splitPoints.count) splits over \(count) training images, "
+                      + "\(replicates) bootstrap replicates at \(candidates.count) candidates"))
         let started = Date()
-        let statistics = try SplitAnalysisRunner.run(
+        let bootstrap = replicates > 0
+            ? SplitStatisticsAccumulator.BootstrapOptions(splits: candidates.map(\.index), replicates: replicates,
+                                                          seed: config.analysis.bootstrapSeed) : nil
+        let measured = try SplitAnalysisRunner.measure(
             model: model, images: images, normalization: trainer.normalization,
             sampleCount: config.analysis.sample == nil ? nil : count,
-            options: .init(labelSource: config.analysis.labels, seed: config.target.seed),
+            options: .init(labelSource: config.analysis.labels, seed: config.target.seed, bootstrap: bootstrap),
             onBatch: { done, _ in events(.progress(stage: "analysis", done: done, total: count, values: [])) })
-        try store.record(statistics.map { (key: String($0.index), value: $0) }, hash: hash, kind: .analysis,
+        try store.record(measured.bootstrap, hash: hash, kind: .bootstrap, key: "candidates")
+        try store.record(measured.statistics.map { (key: String($0.index), value: $0) }, hash: hash, kind: .analysis,
                          seconds: Date().timeIntervalSince(started))
-        return statistics
+        return measured
     }
 
-    /// Attack results at every selected split: stored ones, and the missing ones attacked now (in one pass).
-    private func attack(_ study: AttackStudy, model: StagedModel, info: CheckpointInfo, data: AttackData,
-                        store: ScanStore, events: @escaping (ScanEvent) -> Void) throws -> [SplitAttackResult] {
-        let hash = try config.attackHash
-        let selected = try study.selectedSplits(model).map(\.index)
-        var results = try store.units(SplitAttackResult.self, hash: hash, kind: .attack)
-        let missing = Set(selected.filter { results[String($0)] == nil })
-        if missing.isEmpty {
-            events(.stage("attack: all \(selected.count) splits already attacked"))
-        } else {
-            events(.stage("attack: \(config.attack.attacker.rawValue) at \(missing.count) of \(selected.count) splits, "
-                          + "\(data.aux.count) aux images (\(data.aux.source)), \(config.attack.epochs) epochs, "
-                          + "evaluated on \(data.evaluationImages.count) images"))
-            let started = Date()
-            _ = try study.run(model: model, info: info, data: data, out: directory, only: missing, onSplit: { result in
-                try store.record(result, hash: hash, kind: .attack, key: String(result.index),
-                                 seconds: Date().timeIntervalSince(started))
-                results[String(result.index)] = result
-            }, progress: { p in
-                events(.progress(stage: "attack: \(p.stage)", done: p.done, total: p.total,
-                                 values: p.loss.map { [("loss", $0)] } ?? []))
-            })
-        }
-        return selected.compactMap { results[String($0)] }
+    /// The verdict's a-priori zone: the share rule over the candidates, with its bootstrap frequencies.
+    private func stableZone(candidates: [SplitPoint], statistics: [SplitStatistics],
+                            bootstrap: [BootstrapReplicates]) throws -> StableZone {
+        let byIndex = Dictionary(statistics.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+        let replicates = Dictionary(bootstrap.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+        return try StableZoneLocator.locate(
+            criterion: .intraClassShare, candidates: candidates.map(\.index), names: candidates.map(\.name),
+            values: candidates.map { byIndex[$0.index]!.intraClassShare },
+            replicates: bootstrap.isEmpty ? [] : candidates.map { replicates[$0.index]?.intraClassShare ?? [] },
+            majority: config.analysis.majority)
     }
 
-    private func zones(report: AnalysisReport, statistics: [SplitStatistics],
-                       attacks: [SplitAttackResult]) throws -> ScanZones {
-        guard !attacks.isEmpty else {
-            return ScanZones(apriori: report.gpzApriori, aprioriVariants: report.gpzAprioriVariants, posthoc: nil,
-                             agreement: [])
-        }
-        let posthoc = try PostHocLocator.locate(splits: attacks.map(\.index), mse: attacks.map(\.mse),
-                                                threshold: config.privacyThreshold)
-        let criteria = [APrioriCriterion.meanRadius] + APrioriCriterion.allCases.filter { $0 != .meanRadius }
-        let agreement = try zip([report.gpzApriori] + report.gpzAprioriVariants, criteria).map {
-            try ZoneAgreement(apriori: $0, posthoc: posthoc, statistics: statistics, criterion: $1)
-        }
-        return ScanZones(apriori: report.gpzApriori, aprioriVariants: report.gpzAprioriVariants, posthoc: posthoc,
-                         agreement: agreement)
+    /// Leakage at every attacked split over every seed run there.
+    private func leakageBoundary(_ outcome: AttackOutcome, candidates: [SplitPoint],
+                                 classMeanMSE: Double) throws -> LeakageBoundary {
+        let blockIndices = Set(candidates.map(\.index))
+        let attacker = config.attack.attacker.rawValue
+        return try LeakageBoundary(outcomes: outcome.first.map { result in
+            (index: result.index, name: result.name, candidate: blockIndices.contains(result.index),
+             isLogits: result.name == SplitPoint.logitsName,
+             mse: [attacker: [result.mse] + outcome.replicates.compactMap { $0[result.index]?.mse }])
+        }, classMeanMSE: classMeanMSE, threshold: config.leakageThreshold)
+    }
+
+    /// The paper's comparison: the first split whose channel-summed MSE reaches `privacy_threshold`.
+    private func paperThreshold(_ attacks: [SplitAttackResult]) throws -> PostHocZone? {
+        attacks.isEmpty ? nil : try PostHocLocator.locate(splits: attacks.map(\.index),
+                                                         mse: attacks.map(\.mseSumChannels),
+                                                         threshold: config.privacyThreshold)
     }
 
     private func rows(statistics: [SplitStatistics], bounds: [EntropyBounds], attacks: [SplitAttackResult],
-                      costs: [SplitCost]) -> [ScanSplit] {
+                      leakage: LeakageBoundary?, candidates: [SplitPoint], costs: [SplitCost]) -> [ScanSplit] {
         let attackByIndex = Dictionary(uniqueKeysWithValues: attacks.map { ($0.index, $0) })
+        let leakageByIndex = Dictionary(uniqueKeysWithValues: (leakage?.splits ?? []).map { ($0.index, $0) })
         let costByIndex = Dictionary(uniqueKeysWithValues: costs.map { ($0.split.index, $0) })
+        let candidateIndices = Set(candidates.map(\.index))
         return zip(statistics, bounds).map { s, b in
-            let a = attackByIndex[s.index], cost = costByIndex[s.index]
-            return ScanSplit(name: s.name, index: s.index, shape: s.shape, d: s.dimension, r2cMean: s.meanRadius,
-                             r2cMin: s.minRadius, r2cMax: s.maxRadius, intraShare: s.intraClassShare,
-                             sigma2: s.sigma2, effectiveDimension: s.effectiveDimension,
-                             hGlobalPerDim: b.globalPerDimension, hClassMixturePerDim: b.classMixturePerDimension,
-                             mse: a?.mse, mseStd: a?.mseStd, mseSumChannels: a?.mseSumChannels, psnr: a?.psnr,
-                             ssim: a?.ssim, cosine: a?.cosine, accuracyWithDefense: a?.accuracyWithDefense,
-                             grid: a?.grid, edgeParams: cost?.edgeParameters ?? 0, edgeMacs: cost?.edgeMACs ?? 0,
-                             bytes: cost?.bytesFloat32 ?? 0)
+            let attack = attackByIndex[s.index]
+            return ScanSplit(statistics: s, bounds: b, cost: costByIndex[s.index]!, attack: attack,
+                             leakage: leakageByIndex[s.index], candidate: candidateIndices.contains(s.index),
+                             paperThresholdProtects: attack.map { $0.mseSumChannels >= config.privacyThreshold })
         }
     }
 

@@ -15,6 +15,7 @@ public final class ScanStore {
         case analysis
         case attack
         case epochAnalysis = "epoch-analysis"
+        case bootstrap
     }
 
     private let queue: DatabaseQueue

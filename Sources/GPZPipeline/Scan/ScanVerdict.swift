@@ -1,46 +1,41 @@
 import GPZAnalysis
 
-/// The recommendation and headline numbers of a scan, from its per-split rows and zones.
+/// The recommendation of a scan, from the leakage boundary and the a-priori zone.
 public enum ScanVerdict {
-    /// The earliest attacked split at or after the a-priori zone's first split whose reconstruction MSE reaches
-    /// `threshold`; when no split in the zone does, the earliest attacked split anywhere that does (marked as
-    /// outside the zone); when none does, no recommendation.
-    public static func recommend(splits: [ScanSplit], apriori: APrioriZone, threshold: Double) -> ScanRecommendation {
-        let attacked = splits.filter { $0.mse != nil }.sorted { $0.index < $1.index }
-        let protects = { (split: ScanSplit) in (split.mse ?? 0) >= threshold }
-        let zoneRule = "earliest attacked split at or after the a-priori zone's first split (\(apriori.first)) "
-            + "whose reconstruction MSE ≥ \(threshold)"
-        if let split = attacked.first(where: { $0.index >= apriori.first && protects($0) }) {
-            return recommendation(split, rule: zoneRule, threshold: threshold, inZone: true)
+    /// The post-hoc boundary when there is one (`partition`); else the logits when only they protect
+    /// (`no_partition`: the whole network on the edge); else none.
+    public static func recommend(splits: [ScanSplit], zone: StableZone, leakage: LeakageBoundary?,
+                                 threshold: Double) -> ScanRecommendation {
+        let seeds = leakage?.splits.map(\.mse.count).max() ?? 1
+        let test = "leakage L = max(0, 1 − MSE/MSE_class-mean) of the strongest attacker, mean + sd over its "
+            + "\(seeds) decoder seed\(seeds == 1 ? "" : "s"), at most \(threshold)"
+        guard let leakage else {
+            return ScanRecommendation(kind: .none, split: nil, name: nil, rule: "no split was attacked",
+                                      leakageThreshold: threshold, leakage: nil, leakageUpper: nil, mse: nil,
+                                      edgeMacs: nil, edgeParams: nil, bytes: nil, zoneSplit: zone.split,
+                                      matchesZone: false)
         }
-        if let split = attacked.first(where: protects) {
-            return recommendation(split, rule: "no split in the a-priori zone reaches MSE ≥ \(threshold); earliest "
-                                  + "attacked split anywhere that does", threshold: threshold, inZone: false)
+        if let boundary = leakage.boundary, let split = splits.first(where: { $0.index == boundary }) {
+            return recommendation(.partition, split, zone: zone, threshold: threshold,
+                                  rule: "the first block-level candidate from which every deeper candidate has \(test)")
         }
-        return ScanRecommendation(split: nil, name: nil,
-                                  rule: "no attacked split reaches MSE ≥ \(threshold): every split leaks; no "
-                                  + "recommendation", threshold: threshold, mse: nil, edgeMacs: nil, edgeParams: nil,
-                                  bytes: nil, inZone: false)
+        if leakage.logitsProtect == true, let logits = splits.first(where: \.isLogits) {
+            return recommendation(.noPartition, logits, zone: zone, threshold: threshold,
+                                  rule: "no block-level candidate has \(test); only the classifier output does, i.e. "
+                                  + "the whole network on the edge (no partition)")
+        }
+        return ScanRecommendation(kind: .none, split: nil, name: nil,
+                                  rule: "no attacked split, the logits included, has \(test): every split leaks more "
+                                  + "than the class label", leakageThreshold: threshold, leakage: nil,
+                                  leakageUpper: nil, mse: nil, edgeMacs: nil, edgeParams: nil, bytes: nil,
+                                  zoneSplit: zone.split, matchesZone: false)
     }
 
-    private static func recommendation(_ split: ScanSplit, rule: String, threshold: Double,
-                                       inZone: Bool) -> ScanRecommendation {
-        ScanRecommendation(split: split.index, name: split.name, rule: rule, threshold: threshold, mse: split.mse,
-                           edgeMacs: split.edgeMacs, edgeParams: split.edgeParams, bytes: split.bytes, inZone: inZone)
-    }
-
-    /// MSE at the a-priori zone's first split (or the first attacked split after it) over MSE at the shallowest
-    /// attacked split — the paper's ">4×" claim — and the decision level's resistance over the deepest
-    /// feature-level split, 1 − MSE_feature / MSE_decision (its "66 %" claim).
-    public static func headline(splits: [ScanSplit], apriori: APrioriZone, testAccuracy: Double) -> ScanHeadline {
-        let attacked = splits.filter { $0.mse != nil }.sorted { $0.index < $1.index }
-        let shallowest = attacked.first
-        let zone = attacked.first { $0.index >= apriori.first }
-        let feature = attacked.last { $0.index < apriori.first }
-        var ratio: Double?, resistance: Double?
-        if let low = shallowest?.mse, let high = zone?.mse, low > 0 { ratio = high / low }
-        if let low = feature?.mse, let high = zone?.mse, high > 0 { resistance = 1 - low / high }
-        return ScanHeadline(mseRatioGpzVsShallowest: ratio, gpzSplit: zone?.index, shallowestSplit: shallowest?.index,
-                            featureSplit: feature?.index, resistance: resistance, testAccuracy: testAccuracy)
+    private static func recommendation(_ kind: RecommendationKind, _ split: ScanSplit, zone: StableZone,
+                                       threshold: Double, rule: String) -> ScanRecommendation {
+        ScanRecommendation(kind: kind, split: split.index, name: split.name, rule: rule, leakageThreshold: threshold,
+                           leakage: split.leakage?.leakage, leakageUpper: split.leakage?.leakageUpper, mse: split.mse,
+                           edgeMacs: split.cost.edgeMACs, edgeParams: split.cost.edgeParameters,
+                           bytes: split.cost.bytesFloat32, zoneSplit: zone.split, matchesZone: split.index == zone.split)
     }
 }
