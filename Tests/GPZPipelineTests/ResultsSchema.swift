@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Checks a results.json against docs/schema/results.schema.json: the subset of JSON Schema that file uses —
-/// `type` (one or a list), `const`, `required`, `properties` and `items`.
+/// `type` (one or a list), `const`, `enum` (of strings), `required`, `properties` and `items`.
 enum ResultsSchema {
     static var url: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -26,6 +26,9 @@ enum ResultsSchema {
         }
         if let constant = schema["const"] as? String, value as? String != constant {
             problems.append("\(path): expected \(constant)")
+        }
+        if let allowed = schema["enum"] as? [String], let text = value as? String, !allowed.contains(text) {
+            problems.append("\(path): \(text) is not one of \(allowed.joined(separator: ", "))")
         }
         if let object = value as? [String: Any] {
             for key in schema["required"] as? [String] ?? [] where object[key] == nil {

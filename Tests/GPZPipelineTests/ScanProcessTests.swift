@@ -113,15 +113,25 @@ final class ScanProcessTests: XCTestCase {
         let whole = work.appendingPathComponent("whole"), killed = work.appendingPathComponent("killed")
         let first = try run(["scan", "--config", config.path, "--out", whole.path])
         XCTAssertEqual(first.status, 0, first.stderr)
-        // Killed during target training (after epoch 1), then during the attack (after the analysis).
+        // Killed during target training (after epoch 1), then during the attack (after the analysis: five splits
+        // and the bootstrap replicates).
         XCTAssertTrue(try killScan(config: config, out: killed, afterUnits: 1), "the scan finished before the kill")
-        XCTAssertTrue(try killScan(config: config, out: killed, afterUnits: 2 + 5), "the scan finished before the kill")
+        XCTAssertTrue(try killScan(config: config, out: killed, afterUnits: 2 + 5 + 1), "the scan finished before the kill")
         let last = try run(["scan", "--config", config.path, "--out", killed.path])
         XCTAssertEqual(last.status, 0, last.stderr)
         XCTAssertEqual(try results(killed), try results(whole))
         let inventory = try ScanStore(url: killed.appendingPathComponent("scan.sqlite")).inventory()
         XCTAssertEqual(inventory, try ScanStore(url: whole.appendingPathComponent("scan.sqlite")).inventory())
-        XCTAssertEqual(inventory.count, 2 + 5 + 5)
+        // Two epochs, five analysed splits, one set of bootstrap replicates, five attacked splits with the first
+        // decoder seed and the replicated splits with each later seed.
+        let finished = try results(whole)
+        XCTAssertEqual(finished.attack.seeds.count, 3)
+        XCTAssertFalse(finished.attack.replicatedSplits.isEmpty)
+        XCTAssertEqual(inventory.filter { $0.hasPrefix("train-epoch:") }.count, 2)
+        XCTAssertEqual(inventory.filter { $0.hasPrefix("analysis:") }.count, 5)
+        XCTAssertEqual(inventory.filter { $0.hasPrefix("bootstrap:") }.count, 1)
+        XCTAssertEqual(inventory.filter { $0.hasPrefix("attack:") }.count, 5 + 2 * finished.attack.replicatedSplits.count)
+        XCTAssertEqual(inventory.count, 2 + 5 + 1 + 5 + 2 * finished.attack.replicatedSplits.count, "\(inventory)")
         // A rerun of a finished scan does no work and changes nothing.
         let again = try run(["scan", "--config", config.path, "--out", killed.path])
         XCTAssertEqual(again.status, 0, again.stderr)

@@ -1,12 +1,15 @@
 import Foundation
 import GPZAnalysis
+import GPZAttacks
 import GPZData
+import GPZModels
 import GPZTraining
 @testable import GPZPipeline
 import XCTest
 
-/// The scan report and the comparison page: self-contained, escaped, free of non-finite text, tolerant of missing
-/// grids; and the chart scale, Pareto front and number formatters they are built from.
+/// The scan report, results.csv, results.json and the comparison page: self-contained, escaped, free of
+/// non-finite text, in the documented order, tolerant of missing grids, leading with the recommendation; and the
+/// chart scale, Pareto front and number formatters they are built from.
 ///
 /// `GPZ_REPORT_EXAMPLE=/some/dir swift test --filter ScanReportTests` also writes the realistic example report
 /// (and its grids) into that directory, to look at in a browser.
@@ -23,6 +26,49 @@ final class ScanReportTests: XCTestCase {
         try? FileManager.default.removeItem(at: runDirectory)
     }
 
+    // MARK: - The fixture's verdict
+
+    /// The numbers the report tests below expect, computed by hand from the fixture's MSEs.
+    func testFixtureVerdictIsTheHandComputedOne() throws {
+        let results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
+        let zone = results.gpz.zone
+        XCTAssertEqual(zone.candidates, [1, 2, 3, 4])
+        XCTAssertEqual(zone.split, 4)
+        XCTAssertEqual(zone.replicates, 30)
+        XCTAssertEqual(zone.frequencies, [0, 0, 0.1, 0.9])
+        XCTAssertTrue(zone.clear)
+        XCTAssertEqual(zone.featureSplit, 3)
+        let leakage = try XCTUnwrap(results.gpz.leakage)
+        XCTAssertEqual(leakage.boundary, 4)
+        XCTAssertEqual(leakage.lastLeaking, 3)
+        XCTAssertEqual(leakage.logitsProtect, true)
+        let block4 = try XCTUnwrap(results.splits[3].leakage)
+        XCTAssertEqual(block4.mse, [0.0415, 0.0420, 0.0410])
+        XCTAssertEqual(block4.leakage, 1 - 0.0415 / 0.0436, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(block4.leakageSD), 0.0005 / 0.0436, accuracy: 1e-12)
+        XCTAssertTrue(block4.protects)
+        XCTAssertFalse(try XCTUnwrap(results.splits[2].leakage).protects)
+        XCTAssertEqual(results.attack.replicatedSplits, [3, 4])
+        XCTAssertEqual(results.attack.seeds, [0, 1, 2])
+        let r = results.recommendation
+        XCTAssertEqual(r.kind, .partition)
+        XCTAssertEqual(r.split, 4)
+        XCTAssertEqual(r.name, "block4")
+        XCTAssertTrue(r.matchesZone)
+        XCTAssertEqual(r.bytes, 4 * 2_048)
+        XCTAssertEqual(r.edgeMacs, 57_212_928)
+        let pair = try XCTUnwrap(results.headline.verdict?.zonePair)
+        XCTAssertEqual(pair.feature, 3)
+        XCTAssertEqual(pair.mseFeature, 0.0102, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(pair.resistance), 1 - 0.0102 / 0.0415, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(results.headline.verdict?.zoneOverShallowest), 0.0415 / 0.0039, accuracy: 1e-12)
+        XCTAssertEqual(results.gpz.paperThreshold?.firstAboveThreshold, 4)
+        XCTAssertEqual(results.splits.map(\.paperThresholdProtects), [false, false, false, true, true])
+        XCTAssertEqual(results.splits.map(\.candidate), [true, true, true, true, false])
+        XCTAssertEqual(results.splits[3].intraShare, 0.292, accuracy: 1e-12)
+        XCTAssertEqual(results.splits[3].sigma2, 140.4 / 0.292 / 2_048, accuracy: 1e-12)
+    }
+
     // MARK: - Scan report
 
     func testReportIsSelfContained() throws {
@@ -37,13 +83,80 @@ final class ScanReportTests: XCTestCase {
         XCTAssertEqual(html.components(separatedBy: "data:image/png;base64,").count - 1,
                        results.splits.filter { $0.mse != nil }.count, "one embedded grid per attacked split")
         XCTAssertTrue(html.contains("image-rendering: pixelated"))
-        XCTAssertTrue(html.contains("Recommended split: block4 (split 4)"))
         XCTAssertTrue(html.contains("MSE (channel-summed, paper code)"))
         XCTAssertTrue(html.contains(HTMLDocument.escape(APrioriCriterion.meanRadius.ruleDescription)))
         XCTAssertTrue(html.contains(results.configHash))
-        XCTAssertTrue(html.contains("2.62×"), "headline ratio 0.0102 / 0.0039")
-        XCTAssertTrue(html.contains("The zone is fairly clear"))
         for split in results.splits { XCTAssertTrue(html.contains(split.name)) }
+    }
+
+    /// The summary leads with the recommendation and its cost, then the zone's stability, the baselines, the
+    /// post-hoc boundary and the headline, in that order.
+    func testSummaryLeadsWithTheRecommendation() throws {
+        let results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
+        let html = try ScanReport.html(results, runDirectory: runDirectory)
+        let section = try Self.section("summary", of: html)
+        let expected = [
+            "Recommended split: block4 (split 4)",
+            // L̄ = 1 − 0.0415/0.0436, L̄ + sd with sd = 0.0005/0.0436 over the three seeds.
+            "leakage 0.0482 (with its seed spread 0.0596), reconstruction MSE 0.04150; the edge runs 57.2 M MACs "
+                + "with 1.55 M parameters and sends 8.00 KiB per image; the a-priori zone&#39;s split.",
+            "3 decoder seeds, at most 0.1",
+            "The zone is clear: the share rule selects block4 (split 4) in 90.00 % of 30 resamples (clear at 66.67 %).",
+            "class-mean image MSE 0.04360, global-mean image MSE 0.08710 on the 10000 evaluated images",
+            "block4 (split 4): from there on every candidate&#39;s leakage (mean + sd) is at most 0.1; the logits protect",
+            // 0.0415 / 0.0039 = 10.64; resistance 1 − 0.0102/0.0415.
+            "MSE 0.04150 at the zone&#39;s block4 against 0.01020 at block3 before it (resistance 75.42 %)",
+            "10.6× the MSE at the shallowest candidate block1 (split 1)",
+            "the a-priori zone is 0 candidate positions from the post-hoc boundary",
+            "channel-summed MSE ≥ 0.02 from block4 (split 4) on",
+        ]
+        let offsets = try expected.map { text in
+            try XCTUnwrap(section.range(of: text), "summary lacks: \(text)\n\(section)").lowerBound
+        }
+        XCTAssertEqual(offsets, offsets.sorted(), "summary order")
+    }
+
+    func testSummaryOfAnUnclearZoneAndADifferentRecommendation() throws {
+        let unclear = try ReportFixture.cnn4(writingGridsTo: runDirectory, zoneVotesForBlock3: 12)
+        XCTAssertEqual(unclear.gpz.zone.split, 4)
+        XCTAssertFalse(unclear.gpz.zone.clear)
+        XCTAssertTrue(try Self.section("summary", of: ScanReport.html(unclear, runDirectory: runDirectory))
+            .contains("The zone is not clear: the share rule selects block4 (split 4) in 60.00 % of 30 resamples"))
+        // A tie goes to the earlier candidate: the zone is block3, and the boundary (block4) no longer matches it.
+        let tie = try ReportFixture.cnn4(writingGridsTo: runDirectory, zoneVotesForBlock3: 15)
+        XCTAssertEqual(tie.gpz.zone.split, 3)
+        XCTAssertEqual(tie.recommendation.split, 4)
+        XCTAssertFalse(tie.recommendation.matchesZone)
+        let summary = try Self.section("summary", of: ScanReport.html(tie, runDirectory: runDirectory))
+        XCTAssertTrue(summary.contains("The zone is not clear: the share rule selects block3 (split 3) in 50.00 % of 30"))
+        XCTAssertTrue(summary.contains("the a-priori zone is block3 (split 3)."))
+        XCTAssertTrue(summary.contains("the a-priori zone is -1 candidate position from the post-hoc boundary"),
+                      "the zone is one candidate shallower than the boundary")
+    }
+
+    func testSummaryOfNoPartitionAndNone() throws {
+        let noPartition = try ReportFixture.cnn4(writingGridsTo: runDirectory, outcome: .noPartition)
+        XCTAssertEqual(noPartition.recommendation.kind, .noPartition)
+        XCTAssertEqual(noPartition.recommendation.split, 5)
+        var summary = try Self.section("summary", of: ScanReport.html(noPartition, runDirectory: runDirectory))
+        XCTAssertTrue(summary.hasPrefix("id=\"summary\">\n<p class=\"recommendation\"><strong>No partition protects: "
+                                        + "only the classifier output (logits) does"), summary)
+        XCTAssertFalse(summary.contains("Recommended split"))
+        // block4: L̄ = 1 − 0.0219/0.0436, the least-leaking candidate.
+        XCTAssertTrue(summary.contains("none: no block-level candidate protects (least leakage 0.498 at block4 "
+                                       + "(split 4)); the logits protect"), summary)
+        XCTAssertTrue(summary.contains("class-mean image MSE 0.04360"))
+
+        let none = try ReportFixture.cnn4(writingGridsTo: runDirectory, outcome: .none)
+        XCTAssertEqual(none.recommendation.kind, .none)
+        XCTAssertNil(none.recommendation.split)
+        let html = try ScanReport.html(none, runDirectory: runDirectory)
+        summary = try Self.section("summary", of: html)
+        XCTAssertTrue(summary.hasPrefix("id=\"summary\">\n<p class=\"recommendation\"><strong>No split protects: "
+                                        + "every attacked split leaks more than the class label."), summary)
+        XCTAssertTrue(summary.contains("; the logits leak"))
+        XCTAssertFalse(html.contains("recommended split\""), "no split is starred")
+        XCTAssertEqual(Self.nonFiniteWords(in: html), [])
     }
 
     func testReportsInTheDocumentedOrder() throws {
@@ -80,7 +193,7 @@ final class ScanReportTests: XCTestCase {
     func testStudyNameAndTextsAreEscaped() throws {
         var results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
         results.name = "<script>alert('x')</script>"
-        results.splits[0].name = "a&b<i>"
+        results.splits[0].statistics = try ReportFixture.recoded(results.splits[0].statistics, ["name": "a&b<i>"])
         results.recommendation.rule = "MSE >= 0.02 & \"cheapest\""
         let html = try ScanReport.html(results, runDirectory: runDirectory)
         XCTAssertFalse(html.contains("<script>"))
@@ -92,12 +205,17 @@ final class ScanReportTests: XCTestCase {
 
     func testNonFiniteValuesNeverReadAsNaNOrInf() throws {
         var results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
-        results.splits[1].hGlobalPerDim = -.infinity
-        results.splits[1].hClassMixturePerDim = .nan
-        results.splits[2].sigma2 = .infinity
-        results.splits[3].psnr = .nan
-        results.splits[0].r2cMean = 0
+        results.splits[1].bounds = try ReportFixture.recoded(results.splits[1].bounds, [
+            "h_global_per_dim": "-inf", "h_class_mixture_per_dim": "nan",
+        ])
+        results.splits[2].statistics = try ReportFixture.recoded(results.splits[2].statistics, ["sigma2": "inf"])
+        results.splits[3].attack?.psnr = .nan
+        results.splits[0].statistics = try ReportFixture.recoded(results.splits[0].statistics, ["r2c_mean": 0])
+        results.recommendation.leakage = .nan
+        results.recommendation.leakageUpper = .infinity
         results.timing["odd"] = .nan
+        XCTAssertEqual(results.splits[1].hGlobalPerDim, -.infinity)
+        XCTAssertTrue(results.splits[1].hClassMixturePerDim.isNaN)
         let html = try ScanReport.html(results, runDirectory: runDirectory)
         XCTAssertEqual(Self.nonFiniteWords(in: html), [])
         XCTAssertTrue(html.contains("<td class=\"num\">∞</td>"), "an infinite σ² reads as the symbol")
@@ -106,7 +224,7 @@ final class ScanReportTests: XCTestCase {
     func testMissingGridYieldsANoteNotAnError() throws {
         var results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
         try FileManager.default.removeItem(at: runDirectory.appendingPathComponent(results.splits[1].grid!))
-        results.splits[2].grid = nil
+        results.splits[2].attack?.grid = nil
         try Data("not an image".utf8).write(to: runDirectory.appendingPathComponent(results.splits[3].grid!))
         let html = try ScanReport.html(results, runDirectory: runDirectory)
         XCTAssertTrue(html.contains("grid missing: grids/decoder-2-block2.png"))
@@ -115,57 +233,48 @@ final class ScanReportTests: XCTestCase {
         XCTAssertEqual(html.components(separatedBy: "data:image/png;base64,").count - 1, 2)
     }
 
-    func testSplitsWithoutAttackAndNoRecommendation() throws {
+    func testSplitsWithoutAttack() throws {
         var results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
         for i in [0, 2] {
-            results.splits[i].mse = nil
-            results.splits[i].mseStd = nil
-            results.splits[i].psnr = nil
-            results.splits[i].ssim = nil
-            results.splits[i].grid = nil
+            results.splits[i].attack = nil
+            results.splits[i].leakage = nil
+            results.splits[i].paperThresholdProtects = nil
         }
-        results.recommendation.split = nil
-        results.recommendation.name = nil
-        results.recommendation.rule = "no attacked split reaches MSE 0.02"
-        results.headline.mseRatioGpzVsShallowest = nil
         results.perEpoch = nil
         results.target.history = [0.9]
         let html = try ScanReport.html(results, runDirectory: runDirectory)
-        XCTAssertTrue(html.contains("No split is recommended."))
-        XCTAssertTrue(html.contains("Reason: no attacked split reaches MSE 0.02"))
         XCTAssertEqual(html.components(separatedBy: "data:image/png;base64,").count - 1, 3)
         XCTAssertFalse(html.contains("Neural Vortex"))
         XCTAssertEqual(Self.nonFiniteWords(in: html), [])
+        let csv = ResultsCSV.text(results).split(separator: "\n", omittingEmptySubsequences: false)
+        let mse = try XCTUnwrap(ResultsCSV.columns.firstIndex(of: "mse"))
+        XCTAssertEqual(csv[1].split(separator: ",", omittingEmptySubsequences: false)[mse], "")
+        XCTAssertEqual(csv[2].split(separator: ",", omittingEmptySubsequences: false)[mse], "0.006")
     }
 
     func testSparseResultsStillRender() throws {
         var results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
         results.splits = []
-        results.gpz.posthoc = nil
-        results.gpz.agreement = []
-        results.gpz.aprioriVariants = []
+        results.baselines = nil
+        results.gpz.leakage = nil
+        results.gpz.paperThreshold = nil
+        results.headline.verdict = nil
+        results.recommendation = ScanVerdict.recommend(splits: [], zone: results.gpz.zone, leakage: nil, threshold: 0.1)
         results.timing = [:]
         results.perEpoch = [ScanEpochStatistics(epoch: 1, testAccuracy: 0.5, r2cMean: [], intraShare: [])]
         let html = try ScanReport.html(results, runDirectory: runDirectory)
         XCTAssertTrue(html.contains("No split was attacked"))
+        XCTAssertTrue(html.contains("Rule: no split was attacked."))
         XCTAssertTrue(html.contains("no data"))
         XCTAssertFalse(html.contains("id=\"run\""))
+        XCTAssertFalse(html.contains("class-mean image MSE"), "no baselines without an attack")
         XCTAssertEqual(Self.nonFiniteWords(in: html), [])
-    }
-
-    func testZoneVerdicts() throws {
-        var results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
-        results.gpz.posthoc = try PostHocLocator.locate(splits: [1, 2, 3, 4, 5],
-                                                         mse: [0.0039, 0.006, 0.0202, 0.03, 0.04])
-        XCTAssertTrue(ScanReport.verdict(ScanReportView(results: results)).hasPrefix("The zone is clear"))
-        results.gpz.posthoc = try PostHocLocator.locate(splits: [1, 2, 3, 4, 5], mse: [0.001, 0.002, 0.003, 0.004, 0.005])
-        XCTAssertTrue(ScanReport.verdict(ScanReportView(results: results)).hasPrefix("The zone is not clear: no attacked"))
-        results.gpz.posthoc = nil
-        XCTAssertTrue(ScanReport.verdict(ScanReportView(results: results)).hasPrefix("No split was attacked"))
     }
 
     func testManySplitsKeepTheirLabelsApart() throws {
         let results = try ReportFixture.vgg16(writingGridsTo: runDirectory)
+        XCTAssertEqual(results.gpz.zone.candidates.count, 18, "13 convolutions' .relu and 5 pools")
+        XCTAssertFalse(results.gpz.zone.candidateNames.contains { $0.hasSuffix(".bn") || $0 == "logits" })
         let html = try ScanReport.html(results, runDirectory: runDirectory)
         XCTAssertTrue(html.contains("transform=\"rotate(-45"), "long split names are turned")
         XCTAssertEqual(html.components(separatedBy: "data:image/png;base64,").count - 1,
@@ -177,17 +286,109 @@ final class ScanReportTests: XCTestCase {
         }
     }
 
+    // MARK: - results.csv and results.json
+
+    func testCSVHasOneRowPerSplitWithTheVerdictColumns() throws {
+        let results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
+        let lines = ResultsCSV.text(results).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(lines.count, 1 + 5)
+        XCTAssertEqual(lines[0], ResultsCSV.columns)
+        for column in ["leakage", "leakage_sd", "leakage_upper", "protects", "paper_threshold_protects",
+                       "zone_frequency", "candidate", "mse_seeds", "apriori_zone", "recommended"] {
+            XCTAssertTrue(ResultsCSV.columns.contains(column), column)
+        }
+        XCTAssertTrue(lines.dropFirst().allSatisfy { $0.count == ResultsCSV.columns.count })
+        func cell(_ row: Int, _ column: String) -> String { lines[row][ResultsCSV.columns.firstIndex(of: column)!] }
+        // block4: three seeds, L̄ = 1 − 0.0415/0.0436, selected in 27 of 30 resamples, recommended.
+        XCTAssertEqual(cell(4, "name"), "block4")
+        XCTAssertEqual(cell(4, "shape"), "512x2x2")
+        XCTAssertEqual(cell(4, "mse_seeds"), "3")
+        XCTAssertEqual(try XCTUnwrap(Double(cell(4, "leakage"))), 1 - 0.0415 / 0.0436, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(Double(cell(4, "leakage_upper"))), (1 - 0.0415 / 0.0436) + 0.0005 / 0.0436,
+                       accuracy: 1e-12)
+        XCTAssertEqual(cell(4, "protects"), "true")
+        XCTAssertEqual(cell(4, "paper_threshold_protects"), "true")
+        XCTAssertEqual(cell(4, "zone_frequency"), "0.9")
+        XCTAssertEqual(cell(4, "apriori_zone"), "true")
+        XCTAssertEqual(cell(4, "recommended"), "true")
+        // block3 leaks and is selected in 3 of 30; block1 was attacked with one seed.
+        XCTAssertEqual(cell(3, "protects"), "false")
+        XCTAssertEqual(cell(3, "zone_frequency"), "0.1")
+        XCTAssertEqual(cell(3, "recommended"), "false")
+        XCTAssertEqual(cell(1, "mse_seeds"), "1")
+        XCTAssertEqual(cell(1, "leakage_sd"), "")
+        XCTAssertEqual(cell(1, "paper_threshold_protects"), "false")
+        // The logits: attacked, not a candidate, so no zone frequency.
+        XCTAssertEqual(cell(5, "candidate"), "false")
+        XCTAssertEqual(cell(5, "zone_frequency"), "")
+        XCTAssertEqual(cell(5, "leakage"), "0.0")
+        XCTAssertEqual(cell(5, "protects"), "true")
+    }
+
+    func testResultsRoundTripAndMatchTheSchema() throws {
+        let outcomes: [(ReportFixture.Outcome, String)] = [(.partition, "partition"), (.noPartition, "no_partition"),
+                                                           (.none, "none")]
+        for (outcome, kind) in outcomes {
+            let results = try ReportFixture.cnn4(writingGridsTo: runDirectory, outcome: outcome)
+            let data = try ScanJSON.encoder().encode(results)
+            try ResultsSchema.check(data)
+            XCTAssertEqual(try ScanJSON.decoder().decode(ScanResults.self, from: data), results)
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+            XCTAssertEqual(object["schema"] as? String, "gpz-scan-results-v3")
+            let split = try XCTUnwrap((object["splits"] as? [[String: Any]])?[3])
+            XCTAssertEqual(Set(split.keys), ["statistics", "bounds", "cost", "attack", "leakage", "candidate",
+                                             "paper_threshold_protects"])
+            let recommendation = try XCTUnwrap(object["recommendation"] as? [String: Any])
+            XCTAssertEqual(recommendation["kind"] as? String, kind)
+            let headline = try XCTUnwrap(object["headline"] as? [String: Any])
+            XCTAssertNotNil(headline["zone_pair"], "the headline is one flat object")
+        }
+        // The vgg fixture has splits that were not attacked: null attack and leakage.
+        let vgg = try ScanJSON.encoder().encode(ReportFixture.vgg16(writingGridsTo: runDirectory))
+        try ResultsSchema.check(vgg)
+        let splits = try XCTUnwrap((JSONSerialization.jsonObject(with: vgg) as? [String: Any])?["splits"] as? [[String: Any]])
+        XCTAssertTrue(splits.contains { $0["attack"] == nil || $0["attack"] is NSNull })
+    }
+
+    /// The schema rejects what v3 no longer has and what it requires missing.
+    func testSchemaCatchesOldAndIncompleteResults() throws {
+        let results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: ScanJSON.encoder().encode(results)) as? [String: Any])
+        let schema = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: ResultsSchema.url)) as? [String: Any])
+        XCTAssertEqual(ResultsSchema.validate(object, against: schema, path: "$"), [])
+        object["schema"] = "gpz-scan-results-v2"
+        var splits = try XCTUnwrap(object["splits"] as? [[String: Any]])
+        var statistics = try XCTUnwrap(splits[0]["statistics"] as? [String: Any])
+        statistics["intra_share"] = nil
+        splits[0]["statistics"] = statistics
+        splits[1]["leakage"] = "high"
+        object["splits"] = splits
+        var recommendation = try XCTUnwrap(object["recommendation"] as? [String: Any])
+        recommendation["kind"] = nil
+        object["recommendation"] = recommendation
+        var wrongKind = try XCTUnwrap(object["recommendation"] as? [String: Any])
+        wrongKind["kind"] = "partial"
+        let problems = ResultsSchema.validate(object, against: schema, path: "$").sorted()
+        XCTAssertEqual(problems.count, 4, "\(problems)")
+        for expected in ["$.schema: expected gpz-scan-results-v3", "$.splits[0].statistics.intra_share: missing",
+                         "$.splits[1].leakage: expected object or null", "$.recommendation.kind: missing"] {
+            XCTAssertTrue(problems.contains { $0.hasPrefix(expected) }, "\(expected) not in \(problems)")
+        }
+        object["recommendation"] = wrongKind
+        XCTAssertTrue(ResultsSchema.validate(object, against: schema, path: "$")
+            .contains("$.recommendation.kind: partial is not one of partition, no_partition, none"))
+    }
+
     // MARK: - Comparison report
 
     func testComparisonReport() throws {
         let onehot = try ReportFixture.cnn4(writingGridsTo: runDirectory)
-        var smoothed = onehot
+        var smoothed = try ReportFixture.cnn4(writingGridsTo: runDirectory, outcome: .noPartition)
         smoothed.name = "ls+<b>"
         smoothed.config.target.labels = .smoothed(0.3)
-        smoothed.splits = smoothed.splits.map { split in
+        smoothed.splits = try smoothed.splits.map { split in
             var split = split
-            split.mse = split.mse.map { $0 * 1.4 }
-            split.r2cMean /= 3
+            split.statistics = try ReportFixture.recoded(split.statistics, ["r2c_mean": split.r2cMean / 3])
             return split
         }
         smoothed.perEpoch = nil
@@ -202,6 +403,10 @@ final class ScanReportTests: XCTestCase {
         XCTAssertTrue(html.contains("ls+&lt;b&gt;"))
         XCTAssertFalse(html.contains("ls+<b>"))
         XCTAssertTrue(html.contains("ls:0.3"))
+        // Each study's zone with its frequency, its boundary and its recommendation.
+        XCTAssertTrue(html.contains("block4 (split 4) (90.00 %)"))
+        XCTAssertTrue(html.contains("no partition (logits)"))
+        XCTAssertTrue(html.contains("75.42 %"), "onehot's resistance 1 − 0.0102/0.0415")
         XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 3, "MSE, R_c² and vortex charts")
         XCTAssertFalse(html.contains("http://") || html.contains("https://"))
         XCTAssertEqual(Self.nonFiniteWords(in: html), [])
@@ -327,6 +532,13 @@ final class ScanReportTests: XCTestCase {
 
     // MARK: - Helpers
 
+    /// The text of the section with this id, from its `id` attribute to its end.
+    static func section(_ id: String, of html: String) throws -> String {
+        let start = try XCTUnwrap(html.range(of: "id=\"\(id)\""), "no section \(id)").lowerBound
+        let rest = html[start...]
+        return String(rest[..<(rest.range(of: "</section>")?.lowerBound ?? rest.endIndex)])
+    }
+
     /// Words that would show a non-finite number (`nan`, `inf`, `infinity`), outside embedded images.
     static func nonFiniteWords(in html: String) -> [String] {
         let withoutImages = html.replacingOccurrences(of: "data:image/png;base64,[A-Za-z0-9+/=]+", with: "",
@@ -338,44 +550,59 @@ final class ScanReportTests: XCTestCase {
 }
 
 /// A realistic scan of cnn4 on Fashion-MNIST at 32 px (the numbers of docs/results-fashion-mnist.md where they
-/// exist), with small synthetic reconstruction grids.
+/// exist), with small synthetic reconstruction grids. The verdict parts (zone, leakage, recommendation, headline,
+/// paper comparisons) are computed by the library's own functions from the per-split numbers, so they agree with
+/// each other as a real scan's do.
 enum ReportFixture {
-    static func cnn4(writingGridsTo runDirectory: URL) throws -> ScanResults {
+    /// The verdict the cnn4 fixture's attack outcomes lead to.
+    enum Outcome {
+        /// block4 protects (seeds at block3 and block4): recommended split block4.
+        case partition
+        /// Every block leaks, the logits protect (seeds at block4 and the logits).
+        case noPartition
+        /// Every split leaks, the logits included.
+        case none
+    }
+
+    /// The class-mean oracle's MSE on the 32-px Fashion-MNIST test set (issue 13), and the global-mean image's.
+    static let classMeanMSE = 0.0436
+    static let globalMeanMSE = 0.0871
+
+    /// cnn4's splits; `zoneVotesForBlock3` of the 30 bootstrap replicates select block3 instead of block4.
+    static func cnn4(writingGridsTo runDirectory: URL, outcome: Outcome = .partition,
+                     zoneVotesForBlock3: Int = 3) throws -> ScanResults {
         let names = ["block1", "block2", "block3", "block4", "logits"]
         let shapes = [[64, 16, 16], [128, 8, 8], [256, 4, 4], [512, 2, 2], [10]]
-        let mse = [0.0039, 0.0060, 0.0102, 0.0219, 0.0398]
-        let mseStd = [0.0020, 0.0040, 0.0073, 0.0119, 0.0236]
-        let psnr = [24.51, 22.85, 20.75, 17.14, 14.64]
-        let ssim = [0.845, 0.786, 0.711, 0.559, 0.401]
-        let cosine = [0.986, 0.978, 0.961, 0.926, 0.892]
         let r2c = [3715.8, 1256.9, 412.8, 140.4, 26.0]
         let share = [0.735, 0.711, 0.642, 0.292, 0.107]
-        let sigma2 = [0.4032, 0.2817, 0.2791, 0.9401, 24.26]
         let params = [768, 74_880, 370_560, 1_551_744, 1_654_704]
         let macs = [589_824, 19_464_192, 38_338_560, 57_212_928, 57_315_828]
-        try FileManager.default.createDirectory(at: runDirectory.appendingPathComponent("grids"),
-                                                withIntermediateDirectories: true)
-        var splits: [ScanSplit] = []
-        for i in 0..<5 {
-            let d = shapes[i].reduce(1, *)
-            let grid = "grids/decoder-\(i + 1)-\(names[i]).png"
-            try SyntheticGrid.write(blur: i + 1, to: runDirectory.appendingPathComponent(grid))
-            let hGlobal = 0.5 * log(2 * Double.pi * M_E * sigma2[i])
-            let hClass = 0.5 * log(2 * Double.pi * M_E * r2c[i] / Double(d))
-            splits.append(ScanSplit(name: names[i], index: i + 1, shape: shapes[i], d: d, r2cMean: r2c[i],
-                                    r2cMin: r2c[i] * 0.6, r2cMax: r2c[i] * 1.5, intraShare: share[i], sigma2: sigma2[i],
-                                    effectiveDimension: 20, hGlobalPerDim: hGlobal, hClassMixturePerDim: hClass,
-                                    mse: mse[i], mseStd: mseStd[i], mseSumChannels: mse[i], psnr: psnr[i], ssim: ssim[i],
-                                    cosine: cosine[i], accuracyWithDefense: nil, grid: grid, edgeParams: params[i],
-                                    edgeMacs: macs[i], bytes: 4 * d))
+        let ssim = [0.845, 0.786, 0.711, 0.559, 0.401]
+        let cosine = [0.986, 0.978, 0.961, 0.926, 0.892]
+        let mse: [Double]
+        let seeds: [Int: [Double]]
+        switch outcome {
+        case .partition:
+            mse = [0.0039, 0.0060, 0.0102, 0.0415, 0.0440]
+            seeds = [3: [0.0110, 0.0094], 4: [0.0420, 0.0410]]
+        case .noPartition:
+            mse = [0.0039, 0.0060, 0.0102, 0.0219, 0.0440]
+            seeds = [4: [0.0230, 0.0208], 5: [0.0445, 0.0435]]
+        case .none:
+            mse = [0.0039, 0.0060, 0.0102, 0.0219, 0.0290]
+            seeds = [4: [0.0230, 0.0208], 5: [0.0301, 0.0279]]
         }
-        let indices = Array(1...5)
-        let apriori = try APrioriLocator.locate(.meanRadius, candidates: indices, values: r2c)
-        let variant = try APrioriLocator.locate(.intraClassShare, candidates: indices, values: share)
-        let posthoc = try PostHocLocator.locate(splits: indices, mse: mse, threshold: 0.02)
-        let agreement = try [(apriori, r2c, "-r2c_mean"), (variant, share, "-intra_share")].map { zone, values, name in
-            try ZoneAgreement(apriori: zone, posthoc: posthoc,
-                              scores: Dictionary(uniqueKeysWithValues: zip(indices, values.map { -$0 })), scoreName: name)
+        // 30 resamples: the share jitters by ±1 % (the block3 → block4 drop stays the largest), except in
+        // `zoneVotesForBlock3` of them, where block3's share falls to just above block4's.
+        let replicates = (0..<4).map { position in
+            (0..<30).map { b -> Double in
+                if b < zoneVotesForBlock3 && position == 2 { return 0.30 }
+                return share[position] * (1 + 0.01 * sin(Double(7 * b + position)))
+            }
+        }
+        let specs = (0..<5).map { i in
+            SplitSpec(name: names[i], shape: shapes[i], meanRadius: r2c[i], share: share[i], edgeParams: params[i],
+                      edgeMacs: macs[i], mse: mse[i], ssim: ssim[i], cosine: cosine[i])
         }
         let history = [0.812, 0.853, 0.869, 0.882, 0.889, 0.896, 0.901, 0.905, 0.909, 0.912]
         let perEpoch = history.enumerated().map { epoch, accuracy in
@@ -384,37 +611,142 @@ enum ReportFixture {
                                     value * (1 + Double(position + 1) * 0.5 * exp(-Double(epoch) / 2.5))
                                 }, intraShare: share)
         }
-        var config = ScanConfig(name: "fmnist-cnn4")
-        config.target.epochs = 10
+        return try assemble(name: "fmnist-cnn4", architecture: "cnn4", specs: specs, candidates: [1, 2, 3, 4],
+                            zoneReplicates: replicates, seedMSE: seeds, history: history, perEpoch: perEpoch,
+                            runDirectory: runDirectory)
+    }
+
+    /// One split's numbers; `mse` nil where it was not attacked.
+    struct SplitSpec {
+        var name: String
+        var shape: [Int]
+        var meanRadius: Double
+        var share: Double
+        var edgeParams: Int
+        var edgeMacs: Int
+        var mse: Double?
+        var ssim = 0.5
+        var cosine = 0.9
+    }
+
+    /// The results of a scan with these splits (indices 1…n in order): statistics, bounds and cost per split, the
+    /// first-seed attack where `mse` is given, the extra decoder seeds `seedMSE` (split index → MSEs of the seeds
+    /// after the first, exactly at the splits `LeakageBoundary.replicateSplits` picks), and everything the
+    /// verdict derives from them.
+    static func assemble(name: String, architecture: String, specs: [SplitSpec], candidates: [Int],
+                         zoneReplicates: [[Double]], seedMSE: [Int: [Double]], history: [Double],
+                         perEpoch: [ScanEpochStatistics]?, runDirectory: URL) throws -> ScanResults {
+        var config = ScanConfig(name: name)
+        config.target.epochs = history.count
         config.attack.epochs = 5
+        config.attack.seeds = 1 + (seedMSE.values.first?.count ?? 0)
+        let threshold = config.leakageThreshold
+        try FileManager.default.createDirectory(at: runDirectory.appendingPathComponent("grids"),
+                                                withIntermediateDirectories: true)
+        let total = specs.last?.edgeParams ?? 1
+        var statistics: [SplitStatistics] = [], costs: [SplitCost] = [], attacks: [Int: SplitAttackResult] = [:]
+        for (position, spec) in specs.enumerated() {
+            let index = position + 1
+            statistics.append(try self.statistics(index: index, name: spec.name, shape: spec.shape,
+                                                  meanRadius: spec.meanRadius, share: spec.share))
+            costs.append(SplitCost(split: SplitPoint(index: index, name: spec.name, shape: spec.shape,
+                                                     kind: SplitKind(perSampleShape: spec.shape)),
+                                   edgeParameters: spec.edgeParams,
+                                   parameterShare: Double(spec.edgeParams) / Double(total), edgeMACs: spec.edgeMacs))
+            guard let mse = spec.mse else { continue }
+            let grid = "grids/decoder-\(index)-\(spec.name).png"
+            try SyntheticGrid.write(blur: 1 + position * 5 / specs.count, to: runDirectory.appendingPathComponent(grid))
+            attacks[index] = SplitAttackResult(name: spec.name, index: index, shape: spec.shape, mse: mse,
+                                               mseSumChannels: mse, psnr: -10 * log10(mse), ssim: spec.ssim,
+                                               cosine: spec.cosine, mseStd: 0.5 * mse, psnrStd: 1.5, ssimStd: 0.1,
+                                               images: 10_000, accuracyWithDefense: nil, grid: grid)
+        }
+        let attacked = attacks.values.sorted { $0.index < $1.index }
+        func outcomes(_ mse: (SplitAttackResult) -> [Double]) -> [(index: Int, name: String, candidate: Bool,
+                                                                    isLogits: Bool, mse: [String: [Double]])] {
+            attacked.map { (index: $0.index, name: $0.name, candidate: candidates.contains($0.index),
+                            isLogits: $0.name == SplitPoint.logitsName, mse: ["decoder": mse($0)]) }
+        }
+        // The scan replicates the seeds where the first seed's verdict could flip; the fixture's seeds must be there.
+        let single = try LeakageBoundary(outcomes: outcomes { [$0.mse] }, classMeanMSE: classMeanMSE, threshold: threshold)
+        let replicated = LeakageBoundary.replicateSplits(single.splits, threshold: threshold)
+        precondition(seedMSE.isEmpty || replicated == seedMSE.keys.sorted(),
+                     "the fixture's seeds are at \(seedMSE.keys.sorted()), the scan replicates \(replicated)")
+        let leakage = attacked.isEmpty ? nil
+            : try LeakageBoundary(outcomes: outcomes { [$0.mse] + (seedMSE[$0.index] ?? []) },
+                                  classMeanMSE: classMeanMSE, threshold: threshold)
+        let names = candidates.map { specs[$0 - 1].name }
+        let zone = try StableZoneLocator.locate(criterion: .intraClassShare, candidates: candidates, names: names,
+                                                values: candidates.map { specs[$0 - 1].share },
+                                                replicates: zoneReplicates)
+        let splits = zip(statistics, costs).map { s, cost in
+            let attack = attacks[s.index]
+            return ScanSplit(statistics: s, bounds: EntropyBounds(s), cost: cost, attack: attack,
+                             leakage: leakage?.splits.first { $0.index == s.index },
+                             candidate: candidates.contains(s.index),
+                             paperThresholdProtects: attack.map { $0.mseSumChannels >= config.privacyThreshold })
+        }
+        let paperRule = try APrioriLocator.locate(.meanRadius, candidates: candidates,
+                                                  values: candidates.map { specs[$0 - 1].meanRadius })
+        let paperThreshold = attacked.isEmpty ? nil
+            : try PostHocLocator.locate(splits: attacked.map(\.index), mse: attacked.map(\.mseSumChannels),
+                                        threshold: config.privacyThreshold)
+        let accuracy = history.max() ?? 0
         return ScanResults(
-            name: "fmnist-cnn4", config: config, configHash: try config.hash,
-            target: ScanTarget(architecture: "cnn4", checkpoint: "target", trainingHash: try config.target.hash,
-                               inputShape: [1, 32, 32], parameters: 1_654_704, epochs: 10, weightsEpoch: 10,
-                               testAccuracy: 0.912, lastAccuracy: 0.912, trainImages: 48_000, trainSha256: String(repeating: "ab", count: 32),
+            name: name, config: config, configHash: try config.hash,
+            target: ScanTarget(architecture: architecture, checkpoint: "target", trainingHash: try config.target.hash,
+                               inputShape: [1, 32, 32], parameters: total, epochs: history.count,
+                               weightsEpoch: history.count, testAccuracy: accuracy, lastAccuracy: history.last ?? 0,
+                               trainImages: 48_000, trainSha256: String(repeating: "ab", count: 32),
                                privateImages: 10_000, history: history),
             analysis: ScanAnalysis(images: 5_000, classes: 10, labels: .truth, analysisHash: try config.analysisHash),
             attack: ScanAttack(attacker: "decoder", defense: "none", auxSource: "sub", auxImages: 12_000,
                                auxSha256: String(repeating: "cd", count: 32), evaluatedImages: 10_000, epochs: 5,
-                               attackHash: try config.attackHash),
+                               attackHash: try config.attackHash,
+                               seeds: (0..<UInt64(config.attack.seeds)).map { config.attack.seed &+ $0 },
+                               replicatedSplits: seedMSE.keys.sorted()),
+            baselines: attacked.isEmpty ? nil
+                : ReconstructionBaselines(images: 10_000, channels: 1, globalMeanMSE: globalMeanMSE,
+                                          classMeanMSE: classMeanMSE),
             splits: splits,
-            gpz: ScanZones(apriori: apriori, aprioriVariants: [variant], posthoc: posthoc, agreement: agreement),
-            recommendation: ScanRecommendation(split: 4, name: "block4",
-                                               rule: "the shallowest attacked split whose MSE reaches the privacy threshold",
-                                               threshold: 0.02, mse: 0.0219, edgeMacs: macs[3], edgeParams: params[3],
-                                               bytes: 4 * 2_048, inZone: true),
-            headline: ScanHeadline(mseRatioGpzVsShallowest: mse[2] / mse[0], gpzSplit: 3, shallowestSplit: 1,
-                                   testAccuracy: 0.912),
+            gpz: ScanZones(zone: zone, paperRule: paperRule, leakage: leakage, paperThreshold: paperThreshold),
+            recommendation: ScanVerdict.recommend(splits: splits, zone: zone, leakage: leakage, threshold: threshold),
+            headline: ScanHeadline(verdict: try leakage.map { try VerdictHeadline(zone: zone, leakage: $0) },
+                                   testAccuracy: accuracy),
             perEpoch: perEpoch,
             timing: ["train": 812.4, "analysis": 28.9, "attack": 274.0, "report": 0.31])
+    }
+
+    /// Statistics of ten equally frequent classes (500 images each) whose radii are 0.6, 1.5 and 0.9875 times
+    /// `meanRadius`, with tr Σ = meanRadius / share (so the intra-class share is `share`). `SplitStatistics` is
+    /// built from measurements only, so the fixture decodes it.
+    static func statistics(index: Int, name: String, shape: [Int], meanRadius r: Double,
+                           share: Double) throws -> SplitStatistics {
+        let d = shape.reduce(1, *)
+        let radii = [0.6 * r, 1.5 * r] + Array(repeating: 0.9875 * r, count: 8)
+        let totalVariance = r / share
+        let object: [String: Any] = [
+            "index": index, "name": name, "shape": shape, "d": d, "n": 5_000,
+            "class_counts": Array(repeating: 500, count: 10), "r2c": radii, "missing_classes": [Int](),
+            "r2c_mean": r, "r2c_min": 0.6 * r, "r2c_max": 1.5 * r, "total_variance": totalVariance,
+            "sigma2": totalVariance / Double(d), "intra_share": share, "eff_dim": 20.0, "eff_dim_rows": 512,
+        ]
+        return try ScanJSON.decoder().decode(SplitStatistics.self, from: JSONSerialization.data(withJSONObject: object))
+    }
+
+    /// `value` with some of its JSON fields replaced (non-finite numbers as "inf", "-inf", "nan"): how the tests
+    /// change the immutable result structs.
+    static func recoded<T: Codable>(_ value: T, _ fields: [String: Any]) throws -> T {
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: ScanJSON.encoder().encode(value)) as? [String: Any])
+        object.merge(fields) { $1 }
+        return try ScanJSON.decoder().decode(T.self, from: JSONSerialization.data(withJSONObject: object))
     }
 }
 
 extension ReportFixture {
-    /// vgg16bn's 45 splits with VGG-style names, attacked at every fourth split and the logits.
+    /// vgg16bn's splits with VGG-style names, the block outputs (`.relu`, `pool`) as candidates, attacked at every
+    /// third candidate and the logits.
     static func vgg16(writingGridsTo runDirectory: URL) throws -> ScanResults {
-        var results = try cnn4(writingGridsTo: runDirectory)
-        let base = results.splits[0]
         var names: [String] = []
         for (block, convs) in [2, 2, 3, 3, 3].enumerated() {
             for conv in 1...convs {
@@ -423,45 +755,27 @@ extension ReportFixture {
             names.append("pool\(block + 1)")
         }
         names += ["fc1", "logits"]
-        results.splits = names.enumerated().map { position, name in
-            var split = base
-            split.name = name
-            split.index = position + 1
+        let candidates = names.indices.filter { names[$0].hasSuffix(".relu") || names[$0].hasPrefix("pool") }
+            .map { $0 + 1 }
+        let attacked = Set(candidates.enumerated().filter { $0.offset % 3 == 0 }.map(\.element) + [names.count])
+        let specs = names.enumerated().map { position, name -> SplitSpec in
             let depth = Double(position) / Double(names.count - 1)
-            split.r2cMean = 4_000 * pow(0.85, Double(position))
-            split.intraShare = 0.75 - 0.6 * depth * depth
-            split.edgeMacs = 1_000_000 * (position + 1) * (position + 1)
-            let attacked = position % 4 == 0 || position == names.count - 1
-            split.mse = attacked ? 0.004 + 0.05 * depth * depth : nil
-            split.psnr = split.mse.map { -10 * log10($0) }
-            split.grid = attacked ? "grids/decoder-\(position + 1)-\(name).png" : nil
-            return split
+            return SplitSpec(name: name, shape: name == "logits" ? [10] : [64, 8, 8],
+                             meanRadius: 4_000 * pow(0.85, Double(position)), share: 0.75 - 0.6 * depth * depth,
+                             edgeParams: 1_000 * (position + 1), edgeMacs: 1_000_000 * (position + 1) * (position + 1),
+                             mse: attacked.contains(position + 1) ? 0.004 + 0.05 * depth * depth : nil)
         }
-        for split in results.splits {
-            guard let grid = split.grid else { continue }
-            try SyntheticGrid.write(blur: 1 + split.index / 8, to: runDirectory.appendingPathComponent(grid))
+        // One seed: the leakage of the first decoder seed decides.
+        let results = try assemble(name: "cifar10-vgg16bn", architecture: "vgg16bn", specs: specs,
+                                   candidates: candidates, zoneReplicates: [], seedMSE: [:],
+                                   history: [0.5, 0.7, 0.8, 0.85], perEpoch: nil, runDirectory: runDirectory)
+        var withEpochs = results
+        withEpochs.perEpoch = (1...4).map { epoch in
+            ScanEpochStatistics(epoch: epoch, testAccuracy: results.target.history[epoch - 1],
+                                r2cMean: results.splits.map { $0.r2cMean * (1 + 2 * exp(-Double(epoch) / 3)) },
+                                intraShare: results.splits.map(\.intraShare))
         }
-        let indices = results.splits.map(\.index)
-        let attacked = results.splits.filter { $0.mse != nil }
-        results.gpz.apriori = try APrioriLocator.locate(.meanRadius, candidates: indices,
-                                                        values: results.splits.map(\.r2cMean))
-        results.gpz.aprioriVariants = [try APrioriLocator.locate(.intraClassShare, candidates: indices,
-                                                                  values: results.splits.map(\.intraShare))]
-        let posthoc = try PostHocLocator.locate(splits: attacked.map(\.index), mse: attacked.map { $0.mse! })
-        results.gpz.posthoc = posthoc
-        results.gpz.agreement = try [results.gpz.apriori].map {
-            try ZoneAgreement(apriori: $0, posthoc: posthoc,
-                              scores: Dictionary(uniqueKeysWithValues: results.splits.map { ($0.index, -$0.r2cMean) }),
-                              scoreName: "-r2c_mean")
-        }
-        results.recommendation.split = posthoc.firstAboveThreshold
-        results.recommendation.name = results.splits.first { $0.index == posthoc.firstAboveThreshold }?.name
-        results.perEpoch = results.perEpoch?.map { epoch in
-            var epoch = epoch
-            epoch.r2cMean = results.splits.map { $0.r2cMean * (1 + 2 * exp(-Double(epoch.epoch) / 3)) }
-            return epoch
-        }
-        return results
+        return withEpochs
     }
 }
 
