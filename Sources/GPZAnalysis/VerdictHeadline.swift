@@ -51,7 +51,7 @@ public struct VerdictHeadline: Codable, Equatable, Sendable {
     public let spearmanCriterion: Double?
     public let spearmanDepth: Double?
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case shallowest
         case boundaryPair = "boundary_pair"
         case zonePair = "zone_pair"

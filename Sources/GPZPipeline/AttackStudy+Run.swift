@@ -44,7 +44,7 @@ public struct AttackStudy {
         let splits = try selectedSplits(model).filter { only?.contains($0.index) ?? true }
         guard !splits.isEmpty else { return [] }
         let normalize = { (x: Tensor) throws -> Tensor in try info.normalization.apply(x) }
-        let enhancements = try makeEnhancements(model: model, splits: splits, defenderImages: data.trainImages,
+        let enhancements = try makeEnhancements(model: model, splits: splits, attackerImages: data.aux.images,
                                                 normalize: normalize)
         try Runtime.manualSeed(config.seed)
         let grids = out.appendingPathComponent("grids")
@@ -107,13 +107,15 @@ public struct AttackStudy {
         return points
     }
 
-    private func makeEnhancements(model: StagedModel, splits: [SplitPoint], defenderImages: ImageSet,
+    /// The representation enhancement at each split. As in the paper's code, its statistics come from the
+    /// attacker's own data: the enhancements are the attacker's stress test ("dual buffs"), not a defence.
+    private func makeEnhancements(model: StagedModel, splits: [SplitPoint], attackerImages: ImageSet,
                                   normalize: @escaping (Tensor) throws -> Tensor) throws -> [Int: any FeatureEnhancement] {
         switch config.defense {
         case .none:
             return [:]
         case .normalize:
-            let sample = defenderImages.subset(Array(0..<Swift.min(2_000, defenderImages.count)))
+            let sample = attackerImages.subset(Array(0..<Swift.min(2_000, attackerImages.count)))
             return try FeatureNormalization.fit(target: model, splits: splits,
                                                 images: ImageStreams.ordered(sample, batchSize: 250),
                                                 normalizeInput: normalize)

@@ -15,7 +15,11 @@ public enum AttackerKind: String, Codable, CaseIterable, Sendable {
     case rmle
 }
 
-/// The defender's feature enhancement, applied to Z before it is sent.
+/// The paper's representation enhancement of Z (key `defense`, kept for compatibility): an attacker-favourable stress
+/// test, as the paper's "dual buffs" and its code use it, not a defence. None of them can remove information from
+/// Z: `normalize` is an invertible affine map (statistics from the attacker's data), `dropout-concat` sends
+/// [Z, dropout(Z)], a superset of Z, and `fft` adds a deterministic function of Z. A scan judges each split by
+/// the strongest attacker (`PlanComparison.worstCase`), so an enhancement only counts where it helps the attacker.
 public enum DefenseKind: String, Codable, CaseIterable, Sendable {
     case none
     case normalize

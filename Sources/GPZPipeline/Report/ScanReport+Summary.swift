@@ -62,6 +62,9 @@ extension ScanReport {
             + "\(ReportFormat.significant(recommendation.leakageUpper, digits: 3))), reconstruction MSE "
             + ReportFormat.significant(recommendation.mse)
         switch recommendation.kind {
+        case .none where view.results.gpz.leakage == nil:
+            return "<p class=\"recommendation\"><strong>No split was attacked, so nothing is recommended.</strong>"
+                + "</p>\n" + rule
         case .none:
             return "<p class=\"recommendation\"><strong>No split protects: every attacked split leaks more than the "
                 + "class label.</strong></p>\n" + rule
@@ -116,8 +119,9 @@ extension ScanReport {
                          + ReportFormat.significant(pair.ratio, digits: 3))
         }
         if let positions = headline.positionsFromBoundary {
-            parts.append("the a-priori zone is \(positions) candidate position\(abs(positions) == 1 ? "" : "s") "
-                         + "from the post-hoc boundary")
+            let side = positions == 0 ? "at" : positions > 0 ? "deeper than" : "shallower than"
+            let count = positions == 0 ? "" : "\(abs(positions)) candidate position\(abs(positions) == 1 ? "" : "s") "
+            parts.append("the a-priori zone is \(count)\(side) the post-hoc boundary")
         }
         if let rho = headline.spearmanCriterion {
             parts.append("Spearman ρ(−share, MSE) \(ReportFormat.significant(rho, digits: 3)) against ρ(depth, MSE) "

@@ -15,7 +15,10 @@ extension ScanReport {
             H(label: "R_c² mean", help: "mean over classes of the intra-class radius R_c²"),
             H(label: "intra share", help: "sum_c pi_c R_c^2 / tr Sigma: share of the variance inside classes"),
             H(label: "σ²", help: "tr Sigma / d: global variance per dimension"),
-            H(label: "MSE ± std", help: "reconstruction MSE on the private images, mean ± std over images"),
+            H(label: "MSE ± sd", help: "reconstruction MSE on the private images: mean over decoder seeds ± sd over "
+              + "seeds where several ran, else ± sd over images"),
+            H(label: "leakage", help: "L = max(0, 1 - MSE/MSE_class-mean), mean ± sd over decoder seeds; "
+              + "protects when mean + sd is at most the threshold"),
             H(label: "PSNR (dB)"),
             H(label: "SSIM"),
             H(label: "cosine", help: "cosine similarity of reconstruction and image"),
@@ -42,15 +45,26 @@ extension ScanReport {
                 String(split.index), name, f.shape(split.shape), f.integer(split.d), f.bytes(split.bytes),
                 f.count(split.edgeParams), f.count(split.edgeMacs), f.significant(split.r2cMean),
                 f.significant(split.intraShare, digits: 3), f.significant(split.sigma2), mse ?? f.missing,
+                leakageText(split),
                 f.significant(split.psnr), f.significant(split.ssim, digits: 3), f.significant(split.cosine, digits: 3),
                 f.significant(split.mseSumChannels),
             ].enumerated().map { $0.offset == 1 ? $0.element : HTMLDocument.escape($0.element) }
             if showDefense { cells.append(HTMLDocument.escape(f.percent(split.accuracyWithDefense))) }
             table.add(cells, classes: classes)
         }
-        let legend = "<p class=\"note\"><span class=\"legend-key\" style=\"background:#fcf1d9\"></span>a-priori zone "
-            + "(paper rule); <span class=\"star\">★</span> bold: the recommended split. Attack columns are empty at "
+        let legend = "<p class=\"note\">Candidates of the zone are the block-level splits; the logits are attacked "
+            + "but cutting there is no partition.</p>" + "<p class=\"note\"><span class=\"legend-key\" style=\"background:#fcf1d9\"></span>a-priori zone "
+            + "(share rule); <span class=\"star\">★</span> bold: the recommended split. Attack columns are empty at "
             + "splits that were not attacked; hover over a column header for its definition.</p>"
         return HTMLDocument.section("Splits", id: "splits", table.html + "\n" + legend)
+    }
+
+    /// "0.62 ± 0.01 (3 seeds), leaks" or a dash.
+    static func leakageText(_ split: ScanSplit) -> String {
+        guard let leakage = split.leakage else { return ReportFormat.missing }
+        let spread = leakage.leakageSD.map { " ± " + ReportFormat.significant($0, digits: 2) } ?? ""
+        let seeds = leakage.mse.count > 1 ? " (\(leakage.mse.count) seeds)" : ""
+        return ReportFormat.significant(leakage.leakage, digits: 3) + spread + seeds
+            + (leakage.protects ? ", protects" : ", leaks")
     }
 }

@@ -2,7 +2,7 @@ import GPZAnalysis
 import GPZAttacks
 import GPZModels
 
-/// `results.json` of a scan (schema `gpz-scan-results-v2`, documented in docs/scan.md): the configuration and its
+/// `results.json` of a scan (schema `gpz-scan-results-v3`, documented in docs/scan.md): the configuration and its
 /// hashes, the target, one row per split (statistics, attack metrics, edge cost), the two zones and their
 /// agreement, the recommendation, the headline numbers, and the time each stage took.
 ///
@@ -200,7 +200,8 @@ public struct ScanHeadline: Codable, Equatable, Sendable {
 
     public init(from decoder: Decoder) throws {
         testAccuracy = try decoder.container(keyedBy: CodingKeys.self).decode(Double.self, forKey: .testAccuracy)
-        verdict = try? VerdictHeadline(from: decoder)
+        let keys = try decoder.container(keyedBy: VerdictHeadline.CodingKeys.self).allKeys
+        verdict = keys.isEmpty ? nil : try VerdictHeadline(from: decoder)
     }
 
     public func encode(to encoder: Encoder) throws {
