@@ -87,7 +87,7 @@ public final class MultiheadAttention: Module {
         }
         let weights = try scores.softmax(dim: -1).dropout(p: dropout, training: isTraining)
         let merged = try weights.matmul(values).permuted([0, 2, 1, 3]).reshaped([batch, targetLength, embedDim])
-        let output = try restoreLayout(outProj.forward(merged), unbatched)
+        let output = try restoreLayout(outProj(merged), unbatched)
 
         guard needWeights else { return (output, nil) }
         let returned = averageWeights ? try weights.mean(dims: [1]) : weights
