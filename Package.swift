@@ -71,17 +71,17 @@ let package = Package(
             ],
             path: "Sources/GPZCLI"
         ),
-        .testTarget(name: "GPZTensorTests", dependencies: ["GPZTensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GPZTensorTests", dependencies: ["GPZTestSupport", "GPZTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GPZNNTests", dependencies: ["GPZTestSupport", "GPZNN"]),
-        .testTarget(name: "GPZOptimTests", dependencies: ["GPZOptim", "GPZNN"]),
+        .testTarget(name: "GPZOptimTests", dependencies: ["GPZTestSupport", "GPZOptim", "GPZNN"]),
         .testTarget(name: "GPZDataTests", dependencies: ["GPZData", "GPZTensor"]),
         .testTarget(name: "GPZModelsTests", dependencies: ["GPZTestSupport", "GPZModels", "GPZNN", "GPZTensor"]),
-        .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
+        .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTestSupport", "GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
         .testTarget(name: "GPZAnalysisTests", dependencies: ["GPZTestSupport", "GPZAnalysis", "GPZModels", "GPZTensor"]),
-        .testTarget(name: "GPZPipelineTests", dependencies: ["GPZPipeline", "GPZAnalysis", "GPZTraining", "GPZData"]),
+        .testTarget(name: "GPZPipelineTests", dependencies: ["GPZTestSupport", "GPZPipeline", "GPZAnalysis", "GPZTraining", "GPZData"]),
         .testTarget(
             name: "GPZCLITests",
-            dependencies: ["gpz", "GPZAnalysis", "GPZPipeline", "GPZTraining",
+            dependencies: ["gpz", "GPZTestSupport", "GPZAnalysis", "GPZPipeline", "GPZTraining",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GPZAttacksTests", dependencies: ["GPZTestSupport", "GPZAttacks", "GPZModels", "GPZNN", "GPZTensor"]),

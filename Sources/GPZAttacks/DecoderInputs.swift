@@ -58,6 +58,6 @@ public final class VectorToMap: Module {
     public var children: [(name: String, module: any Module)] { [("projection", projection)] }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        try projection.forward(input.flattened(from: 1)).reshaped([input.size(0), channels, side, side])
+        try projection(input.flattened(from: 1)).reshaped([input.size(0), channels, side, side])
     }
 }

@@ -23,6 +23,6 @@ public final class InverseResidualBlock: Module {
     public var children: [(name: String, module: any Module)] { [("residual", residual), ("activation", activation)] }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        try activation.forward(input + residual.forward(input))
+        try activation(input + residual(input))
     }
 }

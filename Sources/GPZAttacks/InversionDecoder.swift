@@ -79,7 +79,7 @@ public final class InversionDecoder: Module {
         try AttackError.check(input.rank >= 1 && Array(input.shape.dropFirst()) == split.shape,
                               "InversionDecoder for split \(split.index) (\(split.name)) expects features "
                               + "[N, \(split.shape.map(String.init).joined(separator: ", "))], got \(input.shape)")
-        return try layers.forward(input)
+        return try layers(input)
     }
 
     /// Weights ~ N(0, 0.02) and zero biases for convolutions, transposed convolutions and linear layers;

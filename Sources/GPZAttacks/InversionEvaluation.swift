@@ -38,7 +38,7 @@ extension InversionTrainer {
                 guard let z = features[split.index] else {
                     throw AttackError("InversionTrainer: no features for split \(split.index)")
                 }
-                let reconstruction = try withNoGrad { try decoders[position].forward(z) }
+                let reconstruction = try withNoGrad { try decoders[position](z) }
                 try accumulators[position].add(reconstruction, batch)
                 if wanted > 0 {
                     keptReconstructions[position].append(try reconstruction.slice(dim: 0, start: 0, end: wanted))

@@ -150,7 +150,7 @@ public final class InversionTrainer {
     private func trainStep(_ position: Int, features: Tensor, images: Tensor) throws -> Double {
         let decoder = decoders[position]
         decoder.train()
-        let loss = try Loss.mse(decoder.forward(features), images)
+        let loss = try Loss.mse(decoder(features), images)
         let value = try loss.item()
         guard value.isFinite else {
             throw AttackError("split \(splits[position].index) (\(splits[position].name)): the decoder's loss is "

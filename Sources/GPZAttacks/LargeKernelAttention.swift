@@ -18,6 +18,6 @@ public final class LargeKernelAttention: Module {
     public var children: [(name: String, module: any Module)] { [("depthwise", depthwise), ("pointwise", pointwise)] }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        try input * pointwise.forward(depthwise.forward(input)).sigmoid()
+        try input * pointwise(depthwise(input)).sigmoid()
     }
 }

@@ -30,8 +30,8 @@ public final class SpatialSelfAttention: Module {
     public func forward(_ input: Tensor) throws -> Tensor {
         let shape = input.shape
         var tokens = try input.flattened(from: 2).transposed(1, 2)
-        tokens = try tokens + attention.forward(attentionNorm.forward(tokens))
-        tokens = try tokens + feedForward.forward(feedForwardNorm.forward(tokens))
+        tokens = try tokens + attention(attentionNorm(tokens))
+        tokens = try tokens + feedForward(feedForwardNorm(tokens))
         return try tokens.transposed(1, 2).reshaped(shape)
     }
 }

@@ -21,7 +21,7 @@ public final class SqueezeExcitation: Module {
 
     public func forward(_ input: Tensor) throws -> Tensor {
         let pooled = try input.mean(dims: [2, 3], keepDim: true)
-        let gate = try expand.forward(reduce.forward(pooled).relu()).sigmoid()
+        let gate = try expand(reduce(pooled).relu()).sigmoid()
         return try input * gate
     }
 }

@@ -183,9 +183,3 @@ public struct Normalization: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "Normalize(mean: \(mean), std: \(std))" }
 }
-
-extension TensorError {
-    static func check(_ condition: Bool, _ op: String, _ message: @autoclosure () -> String) throws {
-        if !condition { throw TensorError(op: op, message: message()) }
-    }
-}

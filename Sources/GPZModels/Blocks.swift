@@ -23,8 +23,8 @@ public final class Residual: AnalyzableModule {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        let sum = try residual.forward(input) + (shortcut?.forward(input) ?? input)
-        return try activation?.forward(sum) ?? sum
+        let sum = try residual(input) + (shortcut?(input) ?? input)
+        return try activation?(sum) ?? sum
     }
 
     public func analyze(input: [Int]) throws -> LayerAnalysis {
@@ -51,7 +51,7 @@ public final class FlattenedInput: AnalyzableModule {
     public var children: [(name: String, module: any Module)] { body.children }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        try body.forward(input.flattened(from: 1))
+        try body(input.flattened(from: 1))
     }
 
     public func analyze(input: [Int]) throws -> LayerAnalysis {

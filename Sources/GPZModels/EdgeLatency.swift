@@ -25,7 +25,7 @@ public enum EdgeLatency {
                 var current = input
                 var split = 0
                 for stage in model.stages {
-                    current = try stage.module.forward(current)
+                    current = try stage.module(current)
                     guard stage.isSplitPoint else { continue }
                     if round > 0 {
                         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -1,10 +1,10 @@
+import GPZTensor
+
 /// A model could not be built, looked up or run as asked; the message says what was expected.
-public struct ModelError: Error, Equatable, CustomStringConvertible {
+public struct ModelError: MessageError {
     public let message: String
 
     public init(_ message: String) {
         self.message = message
     }
-
-    public var description: String { message }
 }

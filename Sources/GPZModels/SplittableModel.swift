@@ -67,7 +67,7 @@ extension SplittableModel {
         var current = input
         var splitIndex = 0
         for stage in stages {
-            current = try stage.module.forward(current)
+            current = try stage.module(current)
             guard stage.isSplitPoint else { continue }
             splitIndex += 1
             if wanted.contains(splitIndex) { features[splitIndex] = current }
@@ -113,7 +113,7 @@ extension SplittableModel {
     }
 
     private func run(_ slice: ArraySlice<Stage>, on input: Tensor) throws -> Tensor {
-        try slice.reduce(input) { try $1.module.forward($0) }
+        try slice.reduce(input) { try $1.module($0) }
     }
 
     private func checkInput(_ input: Tensor) throws {

@@ -68,9 +68,9 @@ public final class PatchEmbedding: AnalyzableModule {
     public var children: [(name: String, module: any Module)] { [("proj", projection), ("pos_drop", dropout)] }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        let patches = try projection.forward(input).flattened(from: 2).transposed(1, 2)
+        let patches = try projection(input).flattened(from: 2).transposed(1, 2)
         let classTokens = try classToken.expanded([input.size(0), 1, classToken.size(2)])
-        return try dropout.forward(Tensor.cat([classTokens, patches], dim: 1) + positionEmbedding)
+        return try dropout(Tensor.cat([classTokens, patches], dim: 1) + positionEmbedding)
     }
 
     public func analyze(input: [Int]) throws -> LayerAnalysis {
@@ -105,8 +105,8 @@ public final class TransformerBlock: AnalyzableModule {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        let attended = try input + attention.forward(norm1.forward(input))
-        return try attended + mlp.forward(norm2.forward(attended))
+        let attended = try input + attention(norm1(input))
+        return try attended + mlp(norm2(attended))
     }
 
     public func analyze(input: [Int]) throws -> LayerAnalysis {
@@ -130,7 +130,7 @@ public final class ClassTokenHead: AnalyzableModule {
     public var children: [(name: String, module: any Module)] { [("norm", norm), ("fc", classifier)] }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        try classifier.forward(norm.forward(input).slice(dim: 1, start: 0, end: 1).squeezed(1))
+        try classifier(norm(input).slice(dim: 1, start: 0, end: 1).squeezed(1))
     }
 
     public func analyze(input: [Int]) throws -> LayerAnalysis {

@@ -31,7 +31,7 @@ public final class PReLU: Module {
     public var isTraining = true
 
     public init(numParameters: Int = 1, initialValue: Double = 0.25, dtype: DType = .float32) throws {
-        try check(numParameters > 0, "PReLU", "number of parameters must be positive, got \(numParameters)")
+        try TensorError.check(numParameters > 0, "PReLU", "number of parameters must be positive, got \(numParameters)")
         self.numParameters = numParameters
         weight = try Init.constant(makeParameter([numParameters], dtype: dtype), initialValue)
     }

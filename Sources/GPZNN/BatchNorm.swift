@@ -54,8 +54,8 @@ public final class BatchNorm<Layout: BatchNormLayout>: Module {
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
                 trackRunningStats: Bool = true, dtype: DType = .float32) throws {
         let layer = Layout.layerName
-        try check(numFeatures > 0, layer, "number of features must be positive, got \(numFeatures)")
-        try check(eps > 0, layer, "eps must be positive, got \(eps)")
+        try TensorError.check(numFeatures > 0, layer, "number of features must be positive, got \(numFeatures)")
+        try TensorError.check(eps > 0, layer, "eps must be positive, got \(eps)")
         self.numFeatures = numFeatures
         self.eps = eps
         self.momentum = momentum
@@ -79,8 +79,8 @@ public final class BatchNorm<Layout: BatchNormLayout>: Module {
         try checkChannels(input, numFeatures, layer: layer)
         let useBatchStatistics = isTraining || runningMean == nil
         if useBatchStatistics {
-            try check(input.count / numFeatures > 1, layer,
-                      "expected more than 1 value per channel when training, got input \(input.shape)")
+            try TensorError.check(input.count / numFeatures > 1, layer,
+                                  "expected more than 1 value per channel when training, got input \(input.shape)")
         }
         var averagingFactor = momentum ?? 0
         if isTraining, let numBatchesTracked {

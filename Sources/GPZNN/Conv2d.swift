@@ -48,11 +48,11 @@ public final class Conv2d: Module {
 /// The constructor checks PyTorch's convolution layers make: positive sizes, channels divisible by groups.
 func checkConvolutionArguments(layer: String, inChannels: Int, outChannels: Int, kernelSize: IntPair, stride: IntPair,
                                dilation: IntPair, groups: Int) throws {
-    try check(inChannels > 0 && outChannels > 0, layer,
-              "channel counts must be positive, got in \(inChannels) and out \(outChannels)")
-    try check(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, layer,
-              "in \(inChannels) and out \(outChannels) channels must both be divisible by groups \(groups)")
+    try TensorError.check(inChannels > 0 && outChannels > 0, layer,
+                          "channel counts must be positive, got in \(inChannels) and out \(outChannels)")
+    try TensorError.check(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, layer,
+                          "in \(inChannels) and out \(outChannels) channels must both be divisible by groups \(groups)")
     for (name, pair) in [("kernel size", kernelSize), ("stride", stride), ("dilation", dilation)] {
-        try check(pair.height > 0 && pair.width > 0, layer, "\(name) \(pair) must be positive")
+        try TensorError.check(pair.height > 0 && pair.width > 0, layer, "\(name) \(pair) must be positive")
     }
 }

@@ -31,11 +31,12 @@ public final class ConvTranspose2d: Module {
                 dilation: IntPair = 1, dtype: DType = .float32) throws {
         try checkConvolutionArguments(layer: "ConvTranspose2d", inChannels: inChannels, outChannels: outChannels,
                                       kernelSize: kernelSize, stride: stride, dilation: dilation, groups: groups)
-        try check(outputPadding.height < Swift.max(stride.height, dilation.height)
-                  && outputPadding.width < Swift.max(stride.width, dilation.width)
-                  && outputPadding.height >= 0 && outputPadding.width >= 0,
-                  "ConvTranspose2d",
-                  "output padding \(outputPadding) must be smaller than stride \(stride) or dilation \(dilation)")
+        try TensorError.check(outputPadding.height < Swift.max(stride.height, dilation.height)
+                              && outputPadding.width < Swift.max(stride.width, dilation.width)
+                              && outputPadding.height >= 0 && outputPadding.width >= 0,
+                              "ConvTranspose2d",
+                              "output padding \(outputPadding) must be smaller than stride \(stride) "
+                                  + "or dilation \(dilation)")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize

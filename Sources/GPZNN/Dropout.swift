@@ -7,7 +7,7 @@ public final class Dropout: Module {
     public var isTraining = true
 
     public init(_ p: Double = 0.5) throws {
-        try check(p >= 0 && p <= 1, "Dropout", "probability \(p) is outside [0, 1]")
+        try TensorError.check(p >= 0 && p <= 1, "Dropout", "probability \(p) is outside [0, 1]")
         self.p = p
     }
 

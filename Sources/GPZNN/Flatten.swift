@@ -16,8 +16,8 @@ public final class Flatten: Module {
         let rank = Swift.max(input.rank, 1)
         let start = startDim < 0 ? startDim + rank : startDim
         let end = endDim < 0 ? endDim + rank : endDim
-        try check(0 <= start && start < rank && 0 <= end && end < rank && start <= end, "Flatten",
-                  "dimensions \(startDim) through \(endDim) are not a range of input \(input.shape)")
+        try TensorError.check(0 <= start && start < rank && 0 <= end && end < rank && start <= end, "Flatten",
+                              "dimensions \(startDim) through \(endDim) are not a range of input \(input.shape)")
         return try input.flattened(from: start, to: end)
     }
 }

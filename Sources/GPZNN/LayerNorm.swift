@@ -14,8 +14,8 @@ public final class LayerNorm: Module {
 
     public init(_ normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true,
                 dtype: DType = .float32) throws {
-        try check(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 }, "LayerNorm",
-                  "normalized shape \(normalizedShape) must be non-empty with positive sizes")
+        try TensorError.check(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 }, "LayerNorm",
+                              "normalized shape \(normalizedShape) must be non-empty with positive sizes")
         self.normalizedShape = normalizedShape
         self.eps = eps
         weight = elementwiseAffine ? try Init.ones(makeParameter(normalizedShape, dtype: dtype)) : nil
@@ -31,8 +31,8 @@ public final class LayerNorm: Module {
     public var ownParameters: [(name: String, tensor: Tensor)] { namedTensors(("weight", weight), ("bias", bias)) }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        try check(Array(input.shape.suffix(normalizedShape.count)) == normalizedShape, "LayerNorm",
-                  "input \(input.shape) does not end with the normalized shape \(normalizedShape)")
+        try TensorError.check(Array(input.shape.suffix(normalizedShape.count)) == normalizedShape, "LayerNorm",
+                              "input \(input.shape) does not end with the normalized shape \(normalizedShape)")
         return try input.layerNorm(normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
     }
 }

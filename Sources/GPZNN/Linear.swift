@@ -13,8 +13,8 @@ public final class Linear: Module {
     public var isTraining = true
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32) throws {
-        try check(inFeatures >= 0 && outFeatures >= 0, "Linear",
-                  "feature counts must not be negative, got in \(inFeatures) and out \(outFeatures)")
+        try TensorError.check(inFeatures >= 0 && outFeatures >= 0, "Linear",
+                              "feature counts must not be negative, got in \(inFeatures) and out \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         weight = try makeParameter([outFeatures, inFeatures], dtype: dtype)

@@ -14,8 +14,8 @@ public enum Loss {
     public static func crossEntropy(_ logits: Tensor, labels: Tensor,
                                     labelSmoothing alpha: Double = 0) throws -> Tensor {
         try checkLogits(logits)
-        try check(labels.rank == 1 && labels.size(0) == logits.size(0), "cross_entropy",
-                  "labels \(labels.shape) must be 1-D with one label per row of logits \(logits.shape)")
+        try TensorError.check(labels.rank == 1 && labels.size(0) == logits.size(0), "cross_entropy",
+                              "labels \(labels.shape) must be 1-D with one label per row of logits \(logits.shape)")
         let targets = try smoothedTargets(labels: labels, classes: logits.size(1), alpha: alpha, dtype: logits.dtype)
         return try crossEntropy(logits, softTargets: targets)
     }
@@ -25,8 +25,8 @@ public enum Loss {
     /// smoothing); gradients flow into q as well when it requires them.
     public static func crossEntropy(_ logits: Tensor, softTargets: Tensor) throws -> Tensor {
         try checkLogits(logits)
-        try check(softTargets.shape == logits.shape, "cross_entropy",
-                  "soft targets \(softTargets.shape) must have the shape of logits \(logits.shape)")
+        try TensorError.check(softTargets.shape == logits.shape, "cross_entropy",
+                              "soft targets \(softTargets.shape) must have the shape of logits \(logits.shape)")
         let logProbabilities = try logits.logSoftmax(dim: 1)
         return try -(softTargets * logProbabilities).sum(dims: [1]).mean()
     }
@@ -37,15 +37,17 @@ public enum Loss {
     public static func smoothedTargets(labels: Tensor, classes: Int, alpha: Double,
                                        dtype: DType = .float32) throws -> Tensor {
         let op = "cross_entropy"
-        try check(alpha > -1 && alpha < 1, op, "label smoothing \(alpha) must lie strictly between -1 and 1")
-        try check(classes >= 1 && (alpha == 0 || classes >= 2), op,
-                  "label smoothing \(alpha) needs at least 2 classes, got \(classes)")
-        try check(labels.dtype == .int64, op, "labels must be int64, got \(labels.dtype) \(labels.shape)")
-        try check(labels.rank == 1, op, "labels \(labels.shape) must be 1-D")
+        try TensorError.check(alpha > -1 && alpha < 1, op,
+                              "label smoothing \(alpha) must lie strictly between -1 and 1")
+        try TensorError.check(classes >= 1 && (alpha == 0 || classes >= 2), op,
+                              "label smoothing \(alpha) needs at least 2 classes, got \(classes)")
+        try TensorError.check(labels.dtype == .int64, op, "labels must be int64, got \(labels.dtype) \(labels.shape)")
+        try TensorError.check(labels.rank == 1, op, "labels \(labels.shape) must be 1-D")
         if labels.count > 0 {
             let (lowest, highest) = try (labels.min().item(), labels.max().item())
-            try check(lowest >= 0 && highest < Double(classes), op,
-                      "label \(lowest < 0 ? Int(lowest) : Int(highest)) is out of range for \(classes) classes")
+            try TensorError.check(lowest >= 0 && highest < Double(classes), op,
+                                  "label \(lowest < 0 ? Int(lowest) : Int(highest)) is out of range "
+                                      + "for \(classes) classes")
         }
         let offValue = classes > 1 ? alpha / Double(classes - 1) : 0
         let oneHot = try labels.oneHot(classes: classes).to(dtype)
@@ -70,7 +72,7 @@ public enum Loss {
     ///
     /// A direction with a single row (or column) has no differences and contributes 0.
     public static func totalVariation(_ x: Tensor) throws -> Tensor {
-        try check(x.rank == 4, "total_variation", "input \(x.shape) must be 4-D (N, C, H, W)")
+        try TensorError.check(x.rank == 4, "total_variation", "input \(x.shape) must be 4-D (N, C, H, W)")
         let vertical = try meanNeighbourDifference(x, dim: 2)
         let horizontal = try meanNeighbourDifference(x, dim: 3)
         return try vertical + horizontal
@@ -85,13 +87,13 @@ public enum Loss {
     }
 
     private static func checkLogits(_ logits: Tensor) throws {
-        try check(logits.rank == 2, "cross_entropy", "logits \(logits.shape) must be 2-D (N, K)")
-        try check(logits.dtype.isFloatingPoint, "cross_entropy",
-                  "logits must be floating point, got \(logits.dtype)")
+        try TensorError.check(logits.rank == 2, "cross_entropy", "logits \(logits.shape) must be 2-D (N, K)")
+        try TensorError.check(logits.dtype.isFloatingPoint, "cross_entropy",
+                              "logits must be floating point, got \(logits.dtype)")
     }
 
     private static func checkSameShape(_ prediction: Tensor, _ target: Tensor, op: String) throws {
-        try check(prediction.shape == target.shape, op,
-                  "prediction \(prediction.shape) and target \(target.shape) must have the same shape")
+        try TensorError.check(prediction.shape == target.shape, op,
+                              "prediction \(prediction.shape) and target \(target.shape) must have the same shape")
     }
 }

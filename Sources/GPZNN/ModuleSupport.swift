@@ -26,11 +26,6 @@ func checkChannels(_ input: Tensor, _ expected: Int, layer: String) throws {
     }
 }
 
-/// Throws a `TensorError` from `op` (a layer or function name) with `message` unless `condition` holds.
-func check(_ condition: Bool, _ op: String, _ message: @autoclosure () -> String) throws {
-    if !condition { throw TensorError(op: op, message: message()) }
-}
-
 /// PyTorch's default initialisation of linear and convolution layers (`reset_parameters`):
 /// weight ~ kaiming_uniform(a = √5), i.e. U(−1/√fan_in, 1/√fan_in), and bias ~ U(−1/√fan_in, 1/√fan_in), with
 /// fan_in computed from the weight's shape (`weight.size(1) · receptive field`).

@@ -27,10 +27,10 @@ public final class MultiheadAttention: Module {
 
     public init(embedDim: Int, numHeads: Int, dropout: Double = 0, bias: Bool = true, batchFirst: Bool = false,
                 dtype: DType = .float32) throws {
-        try check(embedDim > 0 && numHeads > 0 && embedDim % numHeads == 0, "MultiheadAttention",
-                  "embed dim \(embedDim) must be a positive multiple of the number of heads \(numHeads)")
-        try check(dropout >= 0 && dropout <= 1, "MultiheadAttention",
-                  "dropout probability \(dropout) is outside [0, 1]")
+        try TensorError.check(embedDim > 0 && numHeads > 0 && embedDim % numHeads == 0, "MultiheadAttention",
+                              "embed dim \(embedDim) must be a positive multiple of the number of heads \(numHeads)")
+        try TensorError.check(dropout >= 0 && dropout <= 1, "MultiheadAttention",
+                              "dropout probability \(dropout) is outside [0, 1]")
         self.embedDim = embedDim
         self.numHeads = numHeads
         self.dropout = dropout
@@ -87,7 +87,7 @@ public final class MultiheadAttention: Module {
         }
         let weights = try scores.softmax(dim: -1).dropout(p: dropout, training: isTraining)
         let merged = try weights.matmul(values).permuted([0, 2, 1, 3]).reshaped([batch, targetLength, embedDim])
-        let output = try restoreLayout(outProj.forward(merged), unbatched)
+        let output = try restoreLayout(outProj(merged), unbatched)
 
         guard needWeights else { return (output, nil) }
         let returned = averageWeights ? try weights.mean(dims: [1]) : weights
@@ -97,20 +97,21 @@ public final class MultiheadAttention: Module {
     private func checkInputs(query: Tensor, key: Tensor, value: Tensor) throws {
         let layer = "MultiheadAttention"
         let layout = batchFirst ? "(N, L, E)" : "(L, N, E)"
-        try check(query.rank == 2 || query.rank == 3, layer,
-                  "query \(query.shape) must be 3-D \(layout) or unbatched 2-D (L, E)")
-        try check(key.rank == query.rank && value.rank == query.rank, layer,
-                  "query \(query.shape), key \(key.shape) and value \(value.shape) must have the same rank")
+        try TensorError.check(query.rank == 2 || query.rank == 3, layer,
+                              "query \(query.shape) must be 3-D \(layout) or unbatched 2-D (L, E)")
+        try TensorError.check(key.rank == query.rank && value.rank == query.rank, layer,
+                              "query \(query.shape), key \(key.shape) and value \(value.shape) must have the same rank")
         for (name, tensor) in [("query", query), ("key", key), ("value", value)] {
-            try check(tensor.size(-1) == embedDim, layer,
-                      "\(name) \(tensor.shape) has \(tensor.size(-1)) features, expected embed dim \(embedDim)")
+            try TensorError.check(tensor.size(-1) == embedDim, layer,
+                                  "\(name) \(tensor.shape) has \(tensor.size(-1)) features, "
+                                      + "expected embed dim \(embedDim)")
         }
-        try check(key.shape.dropLast() == value.shape.dropLast(), layer,
-                  "key \(key.shape) and value \(value.shape) must agree in all but the last dimension")
+        try TensorError.check(key.shape.dropLast() == value.shape.dropLast(), layer,
+                              "key \(key.shape) and value \(value.shape) must agree in all but the last dimension")
         if query.rank == 3 {
             let batchDim = batchFirst ? 0 : 1
-            try check(query.size(batchDim) == key.size(batchDim), layer,
-                      "query \(query.shape) and key \(key.shape) have different batch sizes")
+            try TensorError.check(query.size(batchDim) == key.size(batchDim), layer,
+                                  "query \(query.shape) and key \(key.shape) have different batch sizes")
         }
     }
 

@@ -31,14 +31,12 @@ extension Optimizer {
 
 /// An invalid hyper-parameter or an optimiser / scheduler state that does not fit, e.g.
 /// `Adam: invalid beta2 1.0; expected 0 <= beta2 < 1`.
-public struct OptimizerError: Error, CustomStringConvertible, Equatable {
+public struct OptimizerError: MessageError {
     public let message: String
 
     public init(_ message: String) {
         self.message = message
     }
-
-    public var description: String { message }
 
     /// Throws `"<owner>: invalid <name> <value>; expected <requirement>"` unless `condition` holds.
     static func check(_ condition: Bool, _ owner: String, _ name: String, _ value: Any, expected requirement: String)

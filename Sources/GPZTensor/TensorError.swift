@@ -23,8 +23,8 @@ public struct TensorError: Error, CustomStringConvertible, Equatable {
 }
 
 extension TensorError {
-    /// Precondition-style validation used before calling into the shim.
-    static func check(_ condition: Bool, _ op: String, _ message: @autoclosure () -> String) throws {
+    /// Throws `TensorError(op:message:)` unless `condition` holds: validation before calling into the shim.
+    public static func check(_ condition: Bool, _ op: String, _ message: @autoclosure () -> String) throws {
         if !condition { throw TensorError(op: op, message: message()) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GPZData
 import GPZModels
+import GPZTensor
 
 /// How the training targets are made from the labels.
 ///
@@ -141,12 +142,10 @@ extension AuxMode: Codable {
 }
 
 /// A training run that cannot go on: a bad setting, a checkpoint that does not match, a diverged loss.
-public struct TrainingError: Error, CustomStringConvertible, Equatable {
+public struct TrainingError: MessageError {
     public let message: String
 
     public init(_ message: String) {
         self.message = message
     }
-
-    public var description: String { message }
 }

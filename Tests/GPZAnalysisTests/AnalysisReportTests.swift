@@ -44,8 +44,8 @@ final class AnalysisReportTests: SeededTestCase {
         let statistics = try statistics()
         let zone = try APrioriLocator.locate(.meanRadius, statistics: statistics, candidates: [1, 2])
         XCTAssertEqual(zone.first, 2)
-        assertThrowsAnalysisError("candidate split 4 was not analysed; analysed: 1, 2, 3",
-                                  try APrioriLocator.locate(.meanRadius, statistics: statistics, candidates: [1, 4]))
+        assertThrowsError(AnalysisError.self, "candidate split 4 was not analysed; analysed: 1, 2, 3",
+                          try APrioriLocator.locate(.meanRadius, statistics: statistics, candidates: [1, 4]))
         let posthoc = try PostHocLocator.locate(splits: [1, 2, 3], mse: [0.01, 0.015, 0.06])
         let agreement = try ZoneAgreement(apriori: try APrioriLocator.locate(.intraClassShare, statistics: statistics),
                                           posthoc: posthoc, statistics: statistics, criterion: .intraClassShare)

@@ -44,9 +44,7 @@ final class NeuralVortexRecorderTests: SeededTestCase {
         XCTAssertTrue(text.contains("\"final_accuracy\" : 0.91"), text)
         XCTAssertTrue(text.contains("\"label_smoothing\" : -0.05"), text)
         XCTAssertEqual(try AnalysisJSON.decoder().decode(NeuralVortexRecorder.self, from: data), original)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try makeTemporaryDirectory("vortex")
         try original.write(csvTo: directory.appendingPathComponent("vortex.csv"),
                            jsonTo: directory.appendingPathComponent("vortex.json"))
         XCTAssertEqual(try String(contentsOf: directory.appendingPathComponent("vortex.csv"), encoding: .utf8),
@@ -55,12 +53,13 @@ final class NeuralVortexRecorderTests: SeededTestCase {
 
     func testErrors() throws {
         var recorder = try recorder()
-        assertThrowsAnalysisError("run 'ls+' is already recorded", try recorder.addRun(name: "ls+", labelSmoothing: 0.3))
-        assertThrowsAnalysisError("run name 'a,b' must be non-empty without commas, quotes or line breaks",
-                                  try recorder.addRun(name: "a,b", labelSmoothing: 0))
-        assertThrowsAnalysisError("no run named 'ls'; recorded runs: one-hot, ls+, ls-",
-                                  try recorder.setFinalAccuracy(run: "ls", accuracy: 1))
-        assertThrowsAnalysisError("run 'one-hot': epoch 2 recorded after epoch 2",
-                                  try recorder.record(run: "one-hot", epoch: 2, statistics: statistics(spread: 1)))
+        assertThrowsError(AnalysisError.self, "run 'ls+' is already recorded",
+                          try recorder.addRun(name: "ls+", labelSmoothing: 0.3))
+        assertThrowsError(AnalysisError.self, "run name 'a,b' must be non-empty without commas, quotes or line breaks",
+                          try recorder.addRun(name: "a,b", labelSmoothing: 0))
+        assertThrowsError(AnalysisError.self, "no run named 'ls'; recorded runs: one-hot, ls+, ls-",
+                          try recorder.setFinalAccuracy(run: "ls", accuracy: 1))
+        assertThrowsError(AnalysisError.self, "run 'one-hot': epoch 2 recorded after epoch 2",
+                          try recorder.record(run: "one-hot", epoch: 2, statistics: statistics(spread: 1)))
     }
 }

@@ -1,5 +1,6 @@
 import XCTest
 import GPZAnalysis
+import GPZTestSupport
 
 /// The post-hoc zone from attack MSE values, Spearman's ρ, and the agreement between the two zones.
 final class PostHocLocatorTests: XCTestCase {
@@ -27,10 +28,12 @@ final class PostHocLocatorTests: XCTestCase {
     }
 
     func testInvalidInput() {
-        assertThrowsAnalysisError("2 splits but 3 MSE values", try PostHocLocator.locate(splits: [1, 2], mse: [1, 2, 3]))
-        assertThrowsAnalysisError("at least 1 split(s) needed, got 0", try PostHocLocator.locate(splits: [], mse: []))
-        assertThrowsAnalysisError("MSE at split 2 is not finite (inf)",
-                                  try PostHocLocator.locate(splits: [1, 2], mse: [1, .infinity]))
+        assertThrowsError(AnalysisError.self, "2 splits but 3 MSE values",
+                          try PostHocLocator.locate(splits: [1, 2], mse: [1, 2, 3]))
+        assertThrowsError(AnalysisError.self, "at least 1 split(s) needed, got 0",
+                          try PostHocLocator.locate(splits: [], mse: []))
+        assertThrowsError(AnalysisError.self, "MSE at split 2 is not finite (inf)",
+                          try PostHocLocator.locate(splits: [1, 2], mse: [1, .infinity]))
     }
 
     func testAverageRanksAndSpearman() throws {
@@ -42,10 +45,10 @@ final class PostHocLocatorTests: XCTestCase {
         // ρ = 4.5/√22.5 = 0.9486832980505138.
         assertClose(try RankCorrelation.spearman([1, 2, 2, 3], [1, 2, 3, 4]), 4.5 / 22.5.squareRoot())
         XCTAssertNil(try RankCorrelation.spearman([1, 1, 1], [1, 2, 3]))
-        assertThrowsAnalysisError("rank correlation needs equal lengths, got 3 and 2",
-                                  try RankCorrelation.spearman([1, 2, 3], [1, 2]))
-        assertThrowsAnalysisError("rank correlation needs at least two pairs, got 1",
-                                  try RankCorrelation.spearman([1], [1]))
+        assertThrowsError(AnalysisError.self, "rank correlation needs equal lengths, got 3 and 2",
+                          try RankCorrelation.spearman([1, 2, 3], [1, 2]))
+        assertThrowsError(AnalysisError.self, "rank correlation needs at least two pairs, got 1",
+                          try RankCorrelation.spearman([1], [1]))
     }
 
     func testAgreement() throws {

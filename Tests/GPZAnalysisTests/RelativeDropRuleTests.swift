@@ -1,5 +1,6 @@
 import XCTest
 import GPZAnalysis
+import GPZTestSupport
 
 /// The paper code's a-priori rule on given sequences, and the locator built on it.
 final class RelativeDropRuleTests: XCTestCase {
@@ -90,11 +91,13 @@ final class RelativeDropRuleTests: XCTestCase {
     }
 
     func testInvalidInput() {
-        assertThrowsAnalysisError("3 splits but 2 criterion values", try rule.select(splits: [1, 2, 3], values: [1, 2]))
-        assertThrowsAnalysisError("at least 2 split(s) needed, got 1", try rule.select(splits: [1], values: [1]))
-        assertThrowsAnalysisError("splits must be strictly increasing (forward order), got [2, 1]",
-                                  try rule.select(splits: [2, 1], values: [1, 2]))
-        assertThrowsAnalysisError("criterion at split 2 is not finite (nan)",
-                                  try rule.select(splits: [1, 2], values: [1, .nan]))
+        assertThrowsError(AnalysisError.self, "3 splits but 2 criterion values",
+                          try rule.select(splits: [1, 2, 3], values: [1, 2]))
+        assertThrowsError(AnalysisError.self, "at least 2 split(s) needed, got 1",
+                          try rule.select(splits: [1], values: [1]))
+        assertThrowsError(AnalysisError.self, "splits must be strictly increasing (forward order), got [2, 1]",
+                          try rule.select(splits: [2, 1], values: [1, 2]))
+        assertThrowsError(AnalysisError.self, "criterion at split 2 is not finite (nan)",
+                          try rule.select(splits: [1, 2], values: [1, .nan]))
     }
 }

@@ -1,5 +1,6 @@
 import XCTest
 import GPZAnalysis
+import GPZTestSupport
 
 final class StratifiedSamplerTests: XCTestCase {
     func testQuotasAreAsEqualAsClassSizesAllow() {
@@ -26,9 +27,9 @@ final class StratifiedSamplerTests: XCTestCase {
     }
 
     func testInvalidInput() {
-        assertThrowsAnalysisError("the sample size must be positive, got 0",
-                                  try StratifiedSampler.indices(labels: [0, 1], count: 0))
-        assertThrowsAnalysisError("labels must be non-negative, got -1",
-                                  try StratifiedSampler.indices(labels: [0, -1], count: 1))
+        assertThrowsError(AnalysisError.self, "the sample size must be positive, got 0",
+                          try StratifiedSampler.indices(labels: [0, 1], count: 0))
+        assertThrowsError(AnalysisError.self, "labels must be non-negative, got -1",
+                          try StratifiedSampler.indices(labels: [0, -1], count: 1))
     }
 }

@@ -34,14 +34,6 @@ func streamedStatistics(_ data: Tensor, labels: [Int], classes: Int, batchSizes:
     return try accumulator.statistics()[0]
 }
 
-/// Asserts that `body` throws an `AnalysisError` whose message is `expected`.
-func assertThrowsAnalysisError<T>(_ expected: String, _ body: @autoclosure () throws -> T,
-                                  file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertThrowsError(try body(), file: file, line: line) { error in
-        XCTAssertEqual((error as? AnalysisError)?.message, expected, "\(error)", file: file, line: line)
-    }
-}
-
 /// Asserts |actual − expected| ≤ tolerance·max(1, |expected|).
 func assertClose(_ actual: Double?, _ expected: Double, relative tolerance: Double = 1e-9,
                  file: StaticString = #filePath, line: UInt = #line) {

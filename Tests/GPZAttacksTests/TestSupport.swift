@@ -20,18 +20,3 @@ func tinyCNN4(channels: Int = 1, imageSize: Int = 16) throws -> StagedModel {
     model.eval()
     return model
 }
-
-/// max |a − b| over all elements (the shapes must match).
-func maxAbsDifference(_ a: Tensor, _ b: Tensor) throws -> Double {
-    XCTAssertEqual(a.shape, b.shape)
-    return try (a - b).abs().max().item()
-}
-
-/// Asserts that two sequences have the same length and agree elementwise within `accuracy`.
-func assertClose(_ actual: [Double], _ expected: [Double], accuracy: Double, _ message: String = "",
-                 file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(actual.count, expected.count, message, file: file, line: line)
-    for (a, e) in zip(actual, expected) {
-        XCTAssertEqual(a, e, accuracy: accuracy, "\(actual) vs \(expected) \(message)", file: file, line: line)
-    }
-}

@@ -97,8 +97,8 @@ final class SplitShapeTests: SeededTestCase {
         try assertDeclaredShapes(.vgg16bn, sizes: [16], channels: [1])
         try assertDeclaredShapes(.cnn4, sizes: [16], channels: [1])
         try assertDeclaredShapes(.resnet18, sizes: [25], channels: [1])
-        assertThrowsModelError("cnn4 needs an image size of at least 16 px, got 15",
-                               try ModelFactory.make(architecture: "cnn4", imageSize: 15))
+        assertThrowsError(ModelError.self, "cnn4 needs an image size of at least 16 px, got 15",
+                          try ModelFactory.make(architecture: "cnn4", imageSize: 15))
     }
 
     /// The ViT's patch size sets the token count.

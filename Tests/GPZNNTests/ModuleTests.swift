@@ -82,8 +82,9 @@ final class ModuleTests: SeededTestCase {
 
     func testLoadStateDictRejectsMismatches() throws {
         let linear = try Linear(3, 2)
-        assertThrowsTensorError("load_state_dict: weight: checkpoint has shape [3, 2], model expects [2, 3]",
-                                try linear.loadStateDict(["weight": Tensor.zeros([3, 2]), "bias": Tensor.zeros([2])]))
+        assertThrowsError(TensorError.self,
+                          "load_state_dict: weight: checkpoint has shape [3, 2], model expects [2, 3]",
+                          try linear.loadStateDict(["weight": Tensor.zeros([3, 2]), "bias": Tensor.zeros([2])]))
         XCTAssertThrowsError(try linear.loadStateDict(["weight": Tensor.zeros([2, 3])]))
     }
 

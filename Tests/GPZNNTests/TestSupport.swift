@@ -76,15 +76,6 @@ func assertValues(_ tensor: Tensor, _ expected: [Double], shape: [Int]? = nil, a
     }
 }
 
-/// Asserts that `body` throws a `TensorError` whose description is `expected`.
-func assertThrowsTensorError<T>(_ expected: String, _ body: @autoclosure () throws -> T,
-                                file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertThrowsError(try body(), file: file, line: line) { error in
-        XCTAssertTrue(error is TensorError, "\(type(of: error)) is not a TensorError", file: file, line: line)
-        XCTAssertEqual("\(error)", expected, file: file, line: line)
-    }
-}
-
 /// A module's state dict keyed by name, as `loadStateDict` takes it.
 func stateDictionary(of module: any Module) -> [String: Tensor] {
     Dictionary(uniqueKeysWithValues: module.stateDict().map { ($0.name, $0.tensor) })

@@ -1,5 +1,6 @@
 import XCTest
 import GPZTensor
+import GPZTestSupport
 @testable import GPZOptim
 
 final class ClipGradNormTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GPZTensor
+import GPZTestSupport
 @testable import GPZOptim
 
 /// Saving an optimiser's state (through a safetensors file) and resuming must continue bit-identically.
@@ -8,12 +9,7 @@ final class OptimizerStateTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("optim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try FileManager.default.removeItem(at: directory)
+        directory = try makeTemporaryDirectory("optim")
     }
 
     /// Float32 parameters of shapes [3, 2] and [2], with fixed starting values.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GPZTensor
+import GPZTestSupport
 @testable import GPZOptim
 
 /// Each test starts from θ = [1, −2] with gradient g₁ = [0.5, 0.25] (and g₂ = [−1, 2] for a second step) and

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GPZTensor
+import GPZTestSupport
 @testable import GPZOptim
 
 final class SchedulerTests: XCTestCase {

@@ -21,13 +21,6 @@ func assertValues(_ tensor: Tensor?, _ expected: [Double], accuracy: Double = 1e
     }
 }
 
-func assertThrowsMessage<T>(_ expression: @autoclosure () throws -> T, _ message: String,
-                            file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertThrowsError(try expression(), file: file, line: line) { error in
-        XCTAssertEqual("\(error)", message, file: file, line: line)
-    }
-}
-
 extension Array where Element == (name: String, tensor: Tensor) {
     var dictionary: [String: Tensor] { Dictionary(uniqueKeysWithValues: map { ($0.name, $0.tensor) }) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GPZPipeline
+import GPZTestSupport
 import XCTest
 
 /// `gpz scan` as a user runs it: the built executable on a tiny generated data set.
@@ -7,24 +8,7 @@ final class ScanProcessTests: XCTestCase {
     private var work: URL!
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("gpz-scan-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: work)
-    }
-
-    /// The `gpz` executable in the build folder of the test bundle (`swift test` builds it).
-    private var gpz: URL {
-        get throws {
-            let bundle = Bundle(for: Self.self).bundleURL
-            let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("gpz") }
-            guard let url = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw ScanError("gpz executable not found at \(candidates.map(\.path))")
-            }
-            return url
-        }
+        work = try makeTemporaryDirectory("gpz-scan-test")
     }
 
     /// 4 classes × 60 images of 16×16: a class-dependent bright square on seeded noise, label first.
@@ -67,7 +51,7 @@ final class ScanProcessTests: XCTestCase {
 
     private func launch(_ arguments: [String]) throws -> (Process, Pipe) {
         let process = Process()
-        process.executableURL = try gpz
+        process.executableURL = try GPZExecutable.url(besides: Self.self)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(["GPZ_NUM_THREADS": "1"]) { $1 }
         let errors = Pipe()

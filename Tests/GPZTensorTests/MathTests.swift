@@ -1,14 +1,9 @@
 import Foundation
 import XCTest
 @testable import GPZTensor
+import GPZTestSupport
 
 final class MathTests: XCTestCase {
-    private func assertClose(_ a: [Double], _ b: [Double], _ tol: Double = 1e-12, file: StaticString = #filePath,
-                             line: UInt = #line) {
-        XCTAssertEqual(a.count, b.count, file: file, line: line)
-        for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: tol, file: file, line: line) }
-    }
-
     func testBroadcastingOperators() throws {
         let m = try Tensor([1, 2, 3, 4, 5, 6] as [Double], shape: [2, 3])
         let row = try Tensor([10, 20, 30] as [Double])
@@ -105,10 +100,10 @@ final class MathTests: XCTestCase {
             }
         }
         let spectrum = try Tensor(values, shape: [1, rows, cols]).fft2()
-        assertClose(try spectrum.real.toDoubles(), re, 1e-9)
-        assertClose(try spectrum.imag.toDoubles(), im, 1e-9)
+        assertClose(try spectrum.real.toDoubles(), re, accuracy: 1e-9)
+        assertClose(try spectrum.imag.toDoubles(), im, accuracy: 1e-9)
         let ortho = try Tensor(values, shape: [rows, cols]).fft2(norm: .ortho)
         let scale = 1 / Double(rows * cols).squareRoot()
-        assertClose(try ortho.real.toDoubles(), re.map { $0 * scale }, 1e-9)
+        assertClose(try ortho.real.toDoubles(), re.map { $0 * scale }, accuracy: 1e-9)
     }
 }

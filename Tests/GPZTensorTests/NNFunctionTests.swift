@@ -1,11 +1,8 @@
 import XCTest
 @testable import GPZTensor
+import GPZTestSupport
 
 final class NNFunctionTests: XCTestCase {
-    private func maxAbsDifference(_ a: Tensor, _ b: Tensor) throws -> Double {
-        try (a - b).abs().max().item()
-    }
-
     /// The fast transposed convolution (conv2d's input-gradient on oneDNN) must equal libtorch's own, values and
     /// gradients, including stride, padding, output padding, dilation and non-square sizes.
     func testFastTransposedConvolutionMatchesLibtorch() throws {

@@ -1,17 +1,13 @@
 import Foundation
 import XCTest
 @testable import GPZTensor
+import GPZTestSupport
 
 final class SafetensorsTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("safetensors-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try FileManager.default.removeItem(at: directory)
+        directory = try makeTemporaryDirectory("safetensors")
     }
 
     // MARK: - Round trips
@@ -121,10 +117,11 @@ final class SafetensorsTests: XCTestCase {
     func testWritingRejectsDuplicateAndReservedNames() throws {
         let url = directory.appendingPathComponent("bad.safetensors")
         let x = try Tensor([1] as [Float])
-        assertThrows(try Safetensors.write([("x", x), ("x", x)], to: url),
-                     "bad.safetensors: cannot write tensor name 'x' twice")
-        assertThrows(try Safetensors.write([("__metadata__", x)], to: url),
-                     "bad.safetensors: cannot write tensor name '__metadata__' (reserved for metadata)")
+        assertThrowsError(SafetensorsError.self, "bad.safetensors: cannot write tensor name 'x' twice",
+                          try Safetensors.write([("x", x), ("x", x)], to: url))
+        assertThrowsError(SafetensorsError.self,
+                          "bad.safetensors: cannot write tensor name '__metadata__' (reserved for metadata)",
+                          try Safetensors.write([("__metadata__", x)], to: url))
         XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
     }
 
@@ -253,13 +250,6 @@ final class SafetensorsTests: XCTestCase {
     }
 
     private func assertReadFails(_ url: URL, _ message: String, line: UInt = #line) {
-        assertThrows(try Safetensors.read(from: url), message, line: line)
-    }
-
-    private func assertThrows<T>(_ expression: @autoclosure () throws -> T, _ message: String, line: UInt = #line) {
-        XCTAssertThrowsError(try expression(), line: line) { error in
-            XCTAssertTrue(error is SafetensorsError, "\(type(of: error))", line: line)
-            XCTAssertEqual("\(error)", message, line: line)
-        }
+        assertThrowsError(SafetensorsError.self, message, try Safetensors.read(from: url), line: line)
     }
 }

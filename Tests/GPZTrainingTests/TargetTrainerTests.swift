@@ -4,6 +4,7 @@ import GPZData
 import GPZModels
 import GPZTraining
 import GPZTensor
+import GPZTestSupport
 @testable import GPZTraining
 
 final class TargetTrainerTests: XCTestCase {
@@ -42,14 +43,8 @@ final class TargetTrainerTests: XCTestCase {
         return config
     }
 
-    private func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gpz-train-\(UUID().uuidString)")
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     func testTinyModelLearnsTheFixture() throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("gpz-train")
         var config = config(epochs: 8)
         config.labels = .oneHot
         let trainer = try TargetTrainer(config: config, dataset: try dataset())
@@ -74,7 +69,7 @@ final class TargetTrainerTests: XCTestCase {
     /// Training 1 epoch, stopping, and resuming to 3 gives bit-identical weights and optimiser state to an
     /// uninterrupted 3-epoch run (dropout, flips and label smoothing all active).
     func testResumeMatchesUninterruptedRun() throws {
-        let straight = try temporaryDirectory(), resumed = try temporaryDirectory()
+        let straight = try makeTemporaryDirectory("gpz-train"), resumed = try makeTemporaryDirectory("gpz-train")
         let full = try TargetTrainer(config: config(epochs: 3), dataset: try dataset())
         let straightInfo = try full.run(directory: straight, resume: false)
         _ = try TargetTrainer(config: config(epochs: 1), dataset: try dataset()).run(directory: resumed, resume: false)
@@ -92,7 +87,7 @@ final class TargetTrainerTests: XCTestCase {
     }
 
     func testExistingCheckpointNeedsResumeAndTheSameConfiguration() throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("gpz-train")
         _ = try TargetTrainer(config: config(epochs: 1), dataset: try dataset()).run(directory: directory, resume: false)
         XCTAssertThrowsError(try TargetTrainer(config: config(epochs: 2), dataset: try dataset())
             .run(directory: directory, resume: false)) { error in
