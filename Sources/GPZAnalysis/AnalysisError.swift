@@ -1,16 +1,11 @@
+import GPZTensor
+
 /// The analysis could not run as asked: bad input (mismatched lengths, labels out of range, non-finite features)
 /// or a quantity that is undefined for the data given. The message names the split or argument involved.
-public struct AnalysisError: Error, Equatable, CustomStringConvertible {
+public struct AnalysisError: MessageError {
     public let message: String
 
     public init(_ message: String) {
         self.message = message
-    }
-
-    public var description: String { message }
-
-    /// Throws `AnalysisError(message())` unless `condition` holds.
-    static func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-        if !condition { throw AnalysisError(message()) }
     }
 }

@@ -116,7 +116,7 @@ final class StableZoneTests: XCTestCase {
     }
 
     func testLocatorRejectsBadInput() {
-        assertThrowsAnalysisError("at least two candidate splits are needed to locate a zone, got 1",
+        assertThrowsError(AnalysisError.self, "at least two candidate splits are needed to locate a zone, got 1",
                                   try StableZoneLocator.locate(criterion: .intraClassShare, candidates: [1],
                                                                names: ["a"], values: [1], replicates: []))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GPZAnalysis
-import GPZPipeline
+@testable import GPZPipeline
+import GPZTestSupport
 import XCTest
 
 /// `h_class_mixture_per_dim` names the class-mixture bound h(Z|Y)/d + H(Y)/d in results.json, results.csv and
@@ -26,16 +27,15 @@ final class ClassMixtureKeyTests: XCTestCase {
         XCTAssertEqual(mixture - average, EntropyBounds.labelEntropy(priors: [0.5, 0.25, 0.25]) / 8, accuracy: 1e-12)
     }
 
+    /// A results.json split row carries the analysis layer's own `EntropyBounds` under `bounds`, so both files
+    /// name each bound the same way by construction.
     func testResultsUseTheAnalysisKeyForTheMixtureBound() throws {
-        let split = ScanSplit(name: "block1", index: 1, shape: [2, 2, 2], d: 8, r2cMean: 4, r2cMin: 1, r2cMax: 9,
-                              intraShare: 0.5, sigma2: 2, effectiveDimension: nil,
-                              hGlobalPerDim: bounds.globalPerDimension,
-                              hClassMixturePerDim: bounds.classMixturePerDimension, mse: nil, mseStd: nil,
-                              mseSumChannels: nil, psnr: nil, ssim: nil, cosine: nil, accuracyWithDefense: nil,
-                              grid: nil, edgeParams: 0, edgeMacs: 0, bytes: 32)
-        let decoded = try JSONDecoder().decode(ClassBounds.self, from: ScanJSON.encoder().encode(split))
-        XCTAssertEqual(decoded.mixture, bounds.classMixturePerDimension)
-        XCTAssertNil(decoded.average, "results.json must not reuse analysis.json's class-average key")
+        let results = try ReportFixture.cnn4(writingGridsTo: try makeTemporaryDirectory("gpz-bounds"))
+        let split = try XCTUnwrap(results.splits.first)
+        struct Row: Decodable { let bounds: ClassBounds }
+        let decoded = try JSONDecoder().decode(Row.self, from: ScanJSON.encoder().encode(split)).bounds
+        XCTAssertEqual(decoded.mixture, split.bounds.classMixturePerDimension)
+        XCTAssertEqual(decoded.average, split.bounds.classAveragePerDimension)
         XCTAssertTrue(ResultsCSV.columns.contains("h_class_mixture_per_dim"))
         XCTAssertFalse(ResultsCSV.columns.contains("h_class_per_dim"))
     }
