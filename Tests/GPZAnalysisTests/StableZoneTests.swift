@@ -2,6 +2,7 @@ import XCTest
 @testable import GPZAnalysis
 import GPZModels
 import GPZTensor
+import GPZTestSupport
 
 /// The verdict's a-priori zone on synthetic features whose answer is known, and its bootstrap.
 final class StableZoneTests: XCTestCase {

@@ -107,7 +107,7 @@ final class ScanReportTests: XCTestCase {
             // 0.0415 / 0.0039 = 10.64; resistance 1 − 0.0102/0.0415.
             "MSE 0.04150 at the zone&#39;s block4 against 0.01020 at block3 before it (resistance 75.42 %)",
             "10.6× the MSE at the shallowest candidate block1 (split 1)",
-            "the a-priori zone is 0 candidate positions from the post-hoc boundary",
+            "the a-priori zone is at the post-hoc boundary",
             "channel-summed MSE ≥ 0.02 from block4 (split 4) on",
         ]
         let offsets = try expected.map { text in
@@ -130,7 +130,7 @@ final class ScanReportTests: XCTestCase {
         let summary = try Self.section("summary", of: ScanReport.html(tie, runDirectory: runDirectory))
         XCTAssertTrue(summary.contains("The zone is not clear: the share rule selects block3 (split 3) in 50.00 % of 30"))
         XCTAssertTrue(summary.contains("the a-priori zone is block3 (split 3)."))
-        XCTAssertTrue(summary.contains("the a-priori zone is -1 candidate position from the post-hoc boundary"),
+        XCTAssertTrue(summary.contains("the a-priori zone is 1 candidate position shallower than the post-hoc boundary"),
                       "the zone is one candidate shallower than the boundary")
     }
 
