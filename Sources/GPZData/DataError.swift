@@ -39,7 +39,14 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         // Keep it to one line whatever a library's message contained.
         let line = detail.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return "\(file): \(kind.rawValue): \(line)"
+        return "\(Self.bounded(file)): \(kind.rawValue): \(Self.bounded(line, limit: 1024))"
+    }
+
+    /// `text` cut in the middle past `limit` characters: a file name or spec echoed from the user stays short.
+    static func bounded(_ text: String, limit: Int = 256) -> String {
+        guard text.count > limit else { return text }
+        let keep = limit / 2
+        return "\(text.prefix(keep))…(\(text.count - 2 * keep) characters)…\(text.suffix(keep))"
     }
 
     static func check(_ condition: Bool, _ kind: Kind, file: String, _ detail: @autoclosure () -> String) throws {

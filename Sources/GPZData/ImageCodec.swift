@@ -8,7 +8,7 @@ public enum ImageCodec {
     public enum Format: String, Sendable { case png, jpeg }
 
     /// Largest side accepted from an image header (checked before any pixel buffer is allocated).
-    public static let maxSide = 16_384
+    public static let maxSide = Budget.maxSide
 
     /// The format, from the first bytes (not the file name).
     public static func sniff(_ bytes: [UInt8]) -> Format? {
