@@ -99,7 +99,7 @@ final class ScanProcessTests: XCTestCase {
         let storeURL = out.appendingPathComponent("scan.sqlite")
         while process.isRunning {
             if FileManager.default.fileExists(atPath: storeURL.path),
-               let count = try? ScanStore(url: storeURL).inventory().count, count >= units {
+               let count = try? ScanStore(readingAt: storeURL).inventory().count, count >= units {
                 kill(process.processIdentifier, SIGKILL)
                 break
             }
@@ -120,8 +120,8 @@ final class ScanProcessTests: XCTestCase {
         let last = try run(["scan", "--config", config.path, "--out", killed.path])
         XCTAssertEqual(last.status, 0, last.stderr)
         XCTAssertEqual(try results(killed), try results(whole))
-        let inventory = try ScanStore(url: killed.appendingPathComponent("scan.sqlite")).inventory()
-        XCTAssertEqual(inventory, try ScanStore(url: whole.appendingPathComponent("scan.sqlite")).inventory())
+        let inventory = try ScanStore(readingAt: killed.appendingPathComponent("scan.sqlite")).inventory()
+        XCTAssertEqual(inventory, try ScanStore(readingAt: whole.appendingPathComponent("scan.sqlite")).inventory())
         XCTAssertEqual(inventory.count, 2 + 5 + 5)
         // A rerun of a finished scan does no work and changes nothing.
         let again = try run(["scan", "--config", config.path, "--out", killed.path])
