@@ -40,6 +40,7 @@ public final class TargetTrainer {
     public func run(directory: URL, resume: Bool, onBatch: (BatchProgress) -> Void = { _ in },
                     afterEpoch: (EpochRecord, StagedModel) throws -> Void = { _, _ in }) throws -> CheckpointInfo {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try CheckpointStore.removeLeftoverTemporaries(directory)
         try Runtime.manualSeed(config.seed)
         let model = try ModelFactory.make(modelConfig)
         let optimizer = try makeOptimizer(model.parameters())
