@@ -1,0 +1,33 @@
+import Foundation
+import XCTest
+@testable import GPZPipeline
+
+/// Configuration text refused before a decoder expands or silently merges it.
+final class ConfigTextTests: XCTestCase {
+    func testAYAMLAliasBombIsRefusedBeforeExpansion() throws {
+        var lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        for level in 1 ... 9 {
+            let previous = "*a\(level - 1)"
+            lines.append("a\(level): &a\(level) [\(Array(repeating: previous, count: 10).joined(separator: ", "))]")
+        }
+        XCTAssertThrowsError(try ConfigText.check(lines.joined(separator: "\n"), json: false, source: "bomb.yaml")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("bomb.yaml: expands to more than \(ConfigText.maxNodes) YAML nodes"), "\(error)")
+        }
+        XCTAssertNoThrow(try ConfigText.check("name: quick\nbase: &b {epochs: 2}\nother: *b\n", json: false, source: "ok.yaml"))
+    }
+
+    func testDuplicateJSONKeysAreRefused() {
+        XCTAssertThrowsError(try ConfigText.check(#"{"name": "a", "target": {"epochs": 1, "epochs": 2}}"#, json: true,
+                                                  source: "dup.json")) { error in
+            XCTAssertEqual("\(error)", "dup.json: the key 'epochs' appears twice in one object")
+        }
+        XCTAssertThrowsError(try ConfigText.check(#"{"name": "a", "n\u0061me": "b"}"#, json: true, source: "esc.json"))
+        XCTAssertNoThrow(try ConfigText.check(#"{"a": {"x": 1}, "b": {"x": [{"x": 1}, {"x": "x"}]}, "c": "a,\"b\""}"#,
+                                              json: true, source: "ok.json"))
+    }
+
+    func testOversizedTextIsRefused() {
+        let text = String(repeating: "#", count: ConfigText.maxBytes + 1)
+        XCTAssertThrowsError(try ConfigText.check(text, json: false, source: "big.yaml"))
+    }
+}
