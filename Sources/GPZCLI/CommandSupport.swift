@@ -40,7 +40,7 @@ extension RunDirectoryError: BadInput {}
 
 /// Prints `line` (folded onto one line, and cut to a bounded length) on stderr and exits.
 private func fail(_ line: String, status: Int32) -> Never {
-    let oneLine = bounded(line.split(whereSeparator: \.isNewline).joined(separator: " "), limit: 2048)
+    let oneLine = DataError.bounded(line.split(whereSeparator: \.isNewline).joined(separator: " "), limit: 2048)
     FileHandle.standardError.write(Data((oneLine + "\n").utf8))
     Foundation.exit(status)
 }

@@ -130,7 +130,7 @@ public enum ImageCodec {
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: path))
         } catch {
-            throw DataError(.missing, file: displayName(path), "cannot write: \(error.localizedDescription)")
+            throw DataError(.cannotWrite, file: DataError.bounded(path), fileSystemFailure(error)?.reason ?? "\(error)")
         }
     }
 

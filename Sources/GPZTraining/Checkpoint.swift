@@ -163,7 +163,7 @@ public enum CheckpointStore {
         do {
             return try handle.read(upToCount: limit + 1) ?? Data()
         } catch {
-            throw TrainingError("\(url.path): cannot read (\((error as NSError).localizedDescription))")
+            throw TrainingError("\(url.path): cannot read (\(fileSystemMessage(error) ?? "\(error)"))")
         }
     }
 
