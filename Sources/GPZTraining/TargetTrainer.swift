@@ -18,12 +18,16 @@ public final class TargetTrainer {
     public let labels: LabelScheme
     public let normalization: Normalization
 
-    /// Validates `config` and splits `dataset` into roles.
+    /// Validates `config` and the model it builds (before any image is resized for it), then splits `dataset`
+    /// into roles.
     public init(config: TrainingConfig, dataset: Dataset) throws {
         try config.validate()
         self.config = config
         labels = try LabelScheme.parse(config.labels)
-        roles = try Roles.make(dataset, plan: try config.splitPlan)
+        let plan = try config.splitPlan
+        try config.modelConfig(channels: plan.channels ?? dataset.shape[0], side: plan.side ?? dataset.shape[1],
+                               classes: dataset.classNames.count).validate()
+        roles = try Roles.make(dataset, plan: plan)
         let images = roles.train.images
         modelConfig = try config.modelConfig(channels: images.channels, side: images.height,
                                              classes: roles.classNames.count)

@@ -1,5 +1,7 @@
 import Foundation
 import XCTest
+import GPZData
+import GPZModels
 @testable import GPZTraining
 
 /// A checkpoint directory whose description is not a readable regular file, and the leftovers of a write killed
@@ -27,6 +29,16 @@ final class CheckpointFileTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: CheckpointStore.infoURL(device).path,
                                                    withDestinationPath: "/dev/zero")
         assertTrainingError("checkpoint.json: is a device or special file") { try CheckpointStore.readInfo(device) }
+    }
+
+    func testAnImageSizeNoModelCanTakeIsRefusedBeforeTheImagesAreResized() throws {
+        let set = ImageSet(channels: 1, height: 16, width: 16, pixels: [UInt8](repeating: 9, count: 8 * 256),
+                           labels: (0 ..< 8).map { $0 % 2 })
+        let data = try Dataset(name: "tiny", format: "test", train: set, test: set, classNames: ["a", "b"], files: [])
+        let config = TrainingConfig(architecture: "cnn4", dataset: "tiny", imageSize: 1024, epochs: 1, batchSize: 4, cnn4Width: 4)
+        XCTAssertThrowsError(try TargetTrainer(config: config, dataset: data)) { error in
+            XCTAssertEqual((error as? ModelError)?.message, "cnn4: image size is 1024, the limit is \(ModelLimits.maxImageSize)")
+        }
     }
 
     func testTemporariesOfAKilledWriteAreRemovedAndNamedFilesKept() throws {
