@@ -21,17 +21,17 @@ public func fileSystemFailure(_ error: Error) -> (path: String?, reason: String)
     if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
         return (path, String(cString: strerror(Int32(underlying.code))))
     }
-    return (path, path.flatMap(diagnose) ?? cocoaReason(ns.code))
+    return (path, path.flatMap { diagnose($0, code: ns.code) } ?? cocoaReason(ns.code))
 }
 
 /// Why `path` cannot be written or read, found by looking at it and its ancestors; nil when nothing is wrong
 /// with them that can be seen.
-private func diagnose(_ path: String) -> String? {
+private func diagnose(_ path: String, code: Int) -> String? {
     var status = stat()
     if stat(path, &status) == 0 {
         switch status.st_mode & S_IFMT {
         case S_IFDIR: return "is a folder, expected a file"
-        case S_IFREG: break
+        case S_IFREG: if code == CocoaError.Code.fileWriteFileExists.rawValue { return "is a file, expected a folder" }
         default: return "is a device or special file, expected a regular file"
         }
     }
@@ -41,7 +41,11 @@ private func diagnose(_ path: String) -> String? {
             guard status.st_mode & S_IFMT == S_IFDIR else { return "\(DataError.bounded(ancestor)) is not a folder" }
             if access(ancestor, W_OK) != 0 { return "permission denied in \(DataError.bounded(ancestor))" }
             var volume = statvfs()
-            if statvfs(ancestor, &volume) == 0, volume.f_bavail == 0 { return "no space left on device" }
+            if statvfs(ancestor, &volume) == 0 {
+                if volume.f_blocks == 0 { return "\(DataError.bounded(ancestor)) is a virtual file system that holds no files" }
+                if volume.f_flag & UInt(ST_RDONLY) != 0 { return "read-only file system" }
+                if volume.f_bavail == 0 { return "no space left on device" }
+            }
             return nil
         }
         let parent = (ancestor as NSString).deletingLastPathComponent
@@ -60,6 +64,6 @@ private func cocoaReason(_ code: Int) -> String {
     case .fileWriteFileExists: return "file exists"
     case .fileWriteVolumeReadOnly: return "read-only file system"
     case .fileReadTooLarge: return "file too large"
-    default: return "file-system error \(code)"
+    default: return "cannot be read or written (Foundation file error \(code))"
     }
 }

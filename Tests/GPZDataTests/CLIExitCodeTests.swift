@@ -37,6 +37,11 @@ extension CLITests {
             XCTAssertTrue(message.hasPrefix(root + ": "), message)
             XCTAssertEqual(message, root + ": is a folder, expected a file")
         }
+        let file = root + "/file"
+        FileManager.default.createFile(atPath: file, contents: Data([1]))
+        XCTAssertThrowsError(try FileManager.default.createDirectory(atPath: file, withIntermediateDirectories: true)) { error in
+            XCTAssertEqual(fileSystemMessage(error), file + ": is a file, expected a folder")
+        }
         XCTAssertNil(fileSystemMessage(DataError(.missing, file: "x", "y")))
     }
 }
