@@ -76,6 +76,14 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+    func testAnImageFolderBeyondTheBudgetIsRefusedBeforeDecoding() throws {
+        let listing = ImageFolderReader.Listing(classNames: ["a"], files: Array(repeating: ("a/x.png", 0), count: 30_000),
+                                                skipped: 0)
+        assertDataError(.absurdHeader, ["faces", "30000 images of 16384×16384", "limit"]) {
+            try ImageFolderReader.decodeAll(root: "/nowhere/faces", listing, channels: 3, height: 16_384, width: 16_384)
+        }
+    }
+
     func testAnEndlessBenchmarkIsRefused() throws {
         for seconds in [Double.infinity, 1e300, .nan, -1] {
             assertDataError(.badOption, ["--seconds"]) {
