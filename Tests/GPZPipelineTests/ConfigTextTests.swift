@@ -16,6 +16,14 @@ final class ConfigTextTests: XCTestCase {
         XCTAssertNoThrow(try ConfigText.check("name: quick\nbase: &b {epochs: 2}\nother: *b\n", json: false, source: "ok.yaml"))
     }
 
+    func testYAMLKeysThatAreNotNamesAreRefused() {
+        for text in ["? [a]\n: 1\n", "a:\n  [b]: 1\n", "? {a: 1}\n: x\n"] {
+            XCTAssertThrowsError(try ConfigText.check(text, json: false, source: "key.yaml")) { error in
+                XCTAssertTrue("\(error)".contains("a mapping key must be a plain name"), "\(error)")
+            }
+        }
+    }
+
     func testDuplicateJSONKeysAreRefused() {
         XCTAssertThrowsError(try ConfigText.check(#"{"name": "a", "target": {"epochs": 1, "epochs": 2}}"#, json: true,
                                                   source: "dup.json")) { error in

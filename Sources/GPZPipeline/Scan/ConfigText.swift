@@ -3,8 +3,9 @@ import Yams
 
 /// Checks on a configuration file's text that must run before a decoder sees it: a size limit, a bound on the
 /// nodes a YAML document expands to through anchors and aliases (a ten-line "alias bomb" otherwise expands to
-/// gigabytes inside the YAML loader), and duplicate keys in JSON objects (JSON decoders keep one of them
-/// silently, where the YAML loader refuses them).
+/// gigabytes inside the YAML loader), YAML mapping keys that are not plain scalars (the YAML loader traps on
+/// them), and duplicate keys in JSON objects (JSON decoders keep one of them silently, where the YAML loader
+/// refuses them).
 public enum ConfigText {
     /// The largest configuration text accepted, in bytes.
     public static let maxBytes = 1 << 20
@@ -47,6 +48,11 @@ public enum ConfigText {
             }
             switch next {
             case .mapping(let mapping):
+                // The YAML loader force-unwraps every key as a string: a sequence or mapping as a key traps.
+                if let key = mapping.keys.first(where: { $0.scalar == nil }) {
+                    throw ScanConfigError(field: source, "line \(key.mark?.line ?? 0): a mapping key must be a plain name, "
+                                          + "found a \(key.sequence != nil ? "sequence" : "mapping")")
+                }
                 for (key, value) in mapping { stack.append(key); stack.append(value) }
             case .sequence(let sequence):
                 stack.append(contentsOf: sequence)
