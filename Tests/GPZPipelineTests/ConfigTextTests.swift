@@ -24,6 +24,15 @@ final class ConfigTextTests: XCTestCase {
         }
     }
 
+    func testBase60IntegersPast64BitsAreRefused() {
+        for text in ["name:\nimage_size: 66666666666666666666:6\n", "a: 1:1:1:1:1:1:1:1:1:1:1:1\n"] {
+            XCTAssertThrowsError(try ConfigText.check(text, json: false, source: "b60.yaml")) { error in
+                XCTAssertTrue("\(error)".contains("base-60 integer too large"), "\(error)")
+            }
+        }
+        XCTAssertNoThrow(try ConfigText.check("a: 1:30\nb: '66666666666666666666:6'\n", json: false, source: "ok.yaml"))
+    }
+
     func testDuplicateJSONKeysAreRefused() {
         XCTAssertThrowsError(try ConfigText.check(#"{"name": "a", "target": {"epochs": 1, "epochs": 2}}"#, json: true,
                                                   source: "dup.json")) { error in

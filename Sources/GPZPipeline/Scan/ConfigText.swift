@@ -3,8 +3,8 @@ import Yams
 
 /// Checks on a configuration file's text that must run before a decoder sees it: a size limit, a bound on the
 /// nodes a YAML document expands to through anchors and aliases (a ten-line "alias bomb" otherwise expands to
-/// gigabytes inside the YAML loader), YAML mapping keys that are not plain scalars (the YAML loader traps on
-/// them), and duplicate keys in JSON objects (JSON decoders keep one of them silently, where the YAML loader
+/// gigabytes inside the YAML loader), YAML mapping keys that are not plain scalars and base-60 integers past 64
+/// bits (the YAML loader traps on both), and duplicate keys in JSON objects (JSON decoders keep one of them silently, where the YAML loader
 /// refuses them).
 public enum ConfigText {
     /// The largest configuration text accepted, in bytes.
@@ -56,10 +56,29 @@ public enum ConfigText {
                 for (key, value) in mapping { stack.append(key); stack.append(value) }
             case .sequence(let sequence):
                 stack.append(contentsOf: sequence)
+            case .scalar(let scalar):
+                if scalar.style == .plain, overflowsAsBase60(scalar.string) {
+                    throw ScanConfigError(field: source, "line \(scalar.mark?.line ?? 0): '\(bounded(scalar.string, limit: 40))' "
+                                          + "reads as a base-60 integer too large for 64 bits")
+                }
             default:
                 break
             }
         }
+    }
+
+    /// True for a YAML 1.1 base-60 integer (`1:30`, `-12:00:00`) whose value overflows 64 bits: the YAML loader
+    /// computes it with trapping arithmetic.
+    static func overflowsAsBase60(_ text: String) -> Bool {
+        var body = Substring(text)
+        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
+        let parts = body.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count > 1, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isNumber || $0 == "_" } }) else {
+            return false
+        }
+        var value = 0.0
+        for part in parts { value = value * 60 + (Double(part.filter { $0 != "_" }) ?? .infinity) }
+        return !(value < 0x1p62) || parts.count > 10
     }
 
     /// `text` cut to at most `limit` characters, for echoing input in a message.
