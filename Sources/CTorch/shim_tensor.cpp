@@ -8,6 +8,7 @@
 #include <cstring>
 #include <thread>
 #include <ATen/Parallel.h>
+#include <torch/csrc/api/include/torch/version.h>
 #include "shim_common.hpp"
 
 namespace ctorch {
@@ -80,6 +81,8 @@ int ctorch_set_num_threads(int n) {
 }
 
 int ctorch_get_num_threads(void) { return guarded<int>("get_num_threads", -1, [] { return at::get_num_threads(); }); }
+
+const char *ctorch_version(void) { return TORCH_VERSION; }
 
 int ctorch_manual_seed(uint64_t seed) { return status("manual_seed", [&] { at::manual_seed(seed); }); }
 

@@ -5,12 +5,14 @@ import GPZAttacks
 import GPZData
 import GPZModels
 import GPZOptim
+import GPZPipeline
 import GPZTensor
 import GPZTraining
 
 /// Runs a command's body with the project's exit-code convention: bad input (a data, model, training,
-/// weights-file or optimiser-state problem) prints one line on stderr and exits with status 2; anything else is an
-/// internal failure, printed on one line, status 1. Nothing a body already wrote is removed.
+/// weights-file or optimiser-state problem, or a file-system error such as a folder where a file was expected, no
+/// permission or a full disk) prints one line on stderr and exits with status 2; anything else is an internal
+/// failure, printed on one line, status 1. Nothing a body already wrote is removed.
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
@@ -19,6 +21,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as BadInput {
         fail("error: \(error)", status: 2)
     } catch {
+        if let message = fileSystemMessage(error) { fail("error: \(message)", status: 2) }
         fail("internal error: \(error)", status: 1)
     }
 }
@@ -34,10 +37,11 @@ extension SafetensorsError: BadInput {}
 extension OptimizerError: BadInput {}
 extension AnalysisError: BadInput {}
 extension AttackError: BadInput {}
+extension RunDirectoryError: BadInput {}
 
-/// Prints `line` (folded onto one line) on stderr and exits.
+/// Prints `line` (folded onto one line, and cut to a bounded length) on stderr and exits.
 private func fail(_ line: String, status: Int32) -> Never {
-    let oneLine = line.split(whereSeparator: \.isNewline).joined(separator: " ")
+    let oneLine = DataError.bounded(line.split(whereSeparator: \.isNewline).joined(separator: " "), limit: 2048)
     FileHandle.standardError.write(Data((oneLine + "\n").utf8))
     Foundation.exit(status)
 }

@@ -128,8 +128,9 @@ struct DataBench: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard batchSize > 0, prefetch >= 0, seconds > 0 else {
-                throw DataError(.badOption, file: "bench", "expected --batch-size ≥ 1, --prefetch ≥ 0, --seconds > 0")
+            guard batchSize > 0, prefetch >= 0, seconds > 0, seconds <= LoaderBenchmark.maximumSeconds else {
+                throw DataError(.badOption, file: "bench", "expected --batch-size ≥ 1, --prefetch ≥ 0, "
+                                + "0 < --seconds ≤ \(Int(LoaderBenchmark.maximumSeconds))")
             }
             var set: ImageSet
             if dataset == "synthetic" {

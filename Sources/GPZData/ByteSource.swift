@@ -16,6 +16,10 @@ final class ByteSource {
     private var stream = z_stream()
     private var streamReady = false
     private var streamEnded = false
+    /// True between a gzip member's first input and its end marker: end of file there means truncation.
+    private var insideMember = false
+    /// Where the gzip data ended inside a member (before its end marker and CRC), if it did.
+    private var cutAfter: Int?
     private let inCapacity = 1 << 16
     private let inBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
     private let scratchSize = 1 << 20
@@ -102,13 +106,19 @@ final class ByteSource {
         while stream.avail_out > 0 {
             if stream.avail_in == 0 {
                 let got = fread(inBuffer, 1, inCapacity, file)
-                if got == 0 { streamEnded = true; break }   // end of file: the caller reports truncation
+                if got == 0 {
+                    streamEnded = true
+                    if insideMember { cutAfter = position + n - Int(stream.avail_out) }
+                    break
+                }
                 stream.next_in = inBuffer
                 stream.avail_in = UInt32(got)
             }
+            insideMember = true
             let status = CGzip.inflate(&stream, Z_NO_FLUSH)
             if status == Z_STREAM_END {
                 // Concatenated gzip members are valid gzip: go on with the next one, if any.
+                insideMember = false
                 inflateReset(&stream)
                 continue
             }
@@ -121,18 +131,32 @@ final class ByteSource {
         return n - Int(stream.avail_out)
     }
 
-    /// Reads everything that is left, failing past `limit` bytes.
-    func readAll(limit: Int = 1 << 33) throws -> [UInt8] {
+    /// Reads everything that is left, failing past `limit` bytes or on a cut gzip stream.
+    func readAll(limit: Int = Budget.maxBytes) throws -> [UInt8] {
         var out: [UInt8] = []
         try read(limit, into: &out)
         if try !read(1).isEmpty {
             throw DataError(.absurdHeader, file: name, "more than \(limit) bytes of data, refusing to load")
         }
+        try checkComplete()
         return out
     }
 
-    /// True when no byte is left.
-    func atEnd() throws -> Bool { try read(1).isEmpty }
+    /// True when no byte is left; throws when the data ended inside a gzip member.
+    func atEnd() throws -> Bool {
+        guard try read(1).isEmpty else { return false }
+        try checkComplete()
+        return true
+    }
+
+    /// Throws `truncated` when the gzip data ended before a member's end marker: a stream cut at a row boundary
+    /// decompresses cleanly up to the cut, so only the missing marker (and CRC) tells that data is lost. Readers
+    /// call it once they have what their header promised (`readAll` and `atEnd` do).
+    func checkComplete() throws {
+        if let cutAfter {
+            throw DataError(.truncated, file: name, "gzip data ends after \(cutAfter) bytes without its end marker")
+        }
+    }
 }
 
 /// Big-endian 32-bit value at `offset` of `bytes`.

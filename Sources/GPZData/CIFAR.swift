@@ -33,6 +33,7 @@ public enum CIFARReader {
             if size % Variant.cifar100Fine.recordSize == 0 && variant == .cifar10 { detail += " (a CIFAR-100 file?)" }
             throw DataError(.truncated, file: src.name, detail)
         }
+        try Budget.bytes([size], "\(size / record) records", file: src.name)
         let bytes = try src.readAll(limit: size)
         try DataError.check(bytes.count == size, .truncated, file: src.name, "read \(bytes.count) of \(size) bytes")
         let n = size / record

@@ -1,6 +1,6 @@
 /// Reader for images stored one per CSV line: a label column and the pixel values (0–255) of one image,
-/// row-major (for RGB: channel-major, all red values first). Optionally gzip-compressed; a non-numeric first line
-/// is a header and is skipped. The label is the first column by default; `labelColumn: .last` reads files such as
+/// row-major (for RGB: channel-major, all red values first). Optionally gzip-compressed; a first line of names
+/// is a header and is skipped (see `isHeader`). The label is the first column by default; `labelColumn: .last` reads files such as
 /// the MNIST-5k subset, whose label is the last of its 785 columns.
 public enum CSVReader {
     public enum LabelColumn: String, Sendable { case first, last }
@@ -10,7 +10,7 @@ public enum CSVReader {
                             classes: Int? = nil) throws -> ImageSet {
         let src = try ByteSource(path: path)
         let name = src.name
-        let bytes = try src.readAll(limit: 1 << 32)
+        let bytes = try src.readAll(limit: Budget.maxBytes)
         var pixels: [UInt8] = []
         var labels: [Int] = []
         var columns = -1
@@ -30,23 +30,21 @@ public enum CSVReader {
                 row.removeAll(keepingCapacity: true)
                 var field = start
                 var col = 0
-                var isHeader = false
+                // Only the first non-blank line may be a header, and only when every field is a name.
+                if labels.isEmpty && columns == -1 && isHeader(buf, start, lineEnd) { columns = -2; continue }
                 while field <= lineEnd {
                     var fEnd = field
                     while fEnd < lineEnd && buf[fEnd] != 0x2c { fEnd += 1 }
                     col += 1
                     if let v = parseNumber(buf, field, fEnd) {
                         row.append(v)
-                    } else if labels.isEmpty && columns < 0 {
-                        isHeader = true
-                        break
                     } else {
                         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[field ..< min(fEnd, field + 20)]), as: UTF8.self)
+                            .unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
                         throw DataError(.badValue, file: name, "line \(lineNumber), column \(col): \"\(text)\" is not an integer")
                     }
                     field = fEnd + 1
                 }
-                if isHeader { columns = -2; continue }   // header seen; data rows follow
                 if columns < 0 {
                     guard row.count >= 2 else {
                         throw DataError(.wrongFormat, file: name, "line \(lineNumber) has \(row.count) column, expected a label and pixels")
@@ -63,9 +61,9 @@ public enum CSVReader {
                 }
                 let labelIndex = labelColumn == .first ? 0 : columns - 1
                 let label = row[labelIndex]
-                if label < 0 || label >= (classes ?? 100_000) {
+                if label < 0 || label >= (classes ?? Budget.maxClasses) {
                     throw DataError(.labelOutOfRange, file: name,
-                                    "line \(lineNumber): label \(label) in the \(labelColumn.rawValue) column, expected 0–\((classes ?? 100_000) - 1)")
+                                    "line \(lineNumber): label \(label) in the \(labelColumn.rawValue) column, expected 0–\((classes ?? Budget.maxClasses) - 1)")
                 }
                 labels.append(label)
                 for (k, v) in row.enumerated() where k != labelIndex {
@@ -111,6 +109,31 @@ public enum CSVReader {
                            classNames: names, files: [path],
                            notes: ["one split only (CSV): no test split; label in the \(labelColumn.rawValue) column"])
     }
+
+    /// The header rule: a line is a header when every one of its fields, without surrounding spaces and quotes,
+    /// starts with an ASCII letter or `_` and holds only ASCII letters, digits, `_`, `-`, `.`, `/`, `:` or spaces
+    /// (`label,pixel0,…`, `1x1` does not qualify). Anything else is data, so a typo such as `12a`, a NUL or bad UTF-8
+    /// in the first row is reported with its line and column instead of silently skipping that row.
+    static func isHeader(_ buf: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
+        var field = from
+        while field <= to {
+            var end = field
+            while end < to && buf[end] != 0x2c { end += 1 }
+            var i = field, j = end
+            while i < j && (buf[i] == 0x20 || buf[i] == 0x09 || buf[i] == 0x22) { i += 1 }
+            while j > i && (buf[j - 1] == 0x20 || buf[j - 1] == 0x09 || buf[j - 1] == 0x22) { j -= 1 }
+            guard i < j, isLetter(buf[i]) || buf[i] == 0x5f else { return false }
+            for k in i ..< j where !(isLetter(buf[k]) || (buf[k] >= 0x30 && buf[k] <= 0x39) || nameSymbols.contains(buf[k])) {
+                return false
+            }
+            field = end + 1
+        }
+        return true
+    }
+
+    private static let nameSymbols = Set("_-./: ".utf8)
+
+    private static func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) }
 
     /// An unsigned or negative integer, allowing surrounding spaces and a zero fraction ("12.0"); nil otherwise.
     static func parseNumber(_ buf: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {

@@ -51,6 +51,10 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
     func int(_ key: String) throws -> Int? {
         guard let v = options[key] else { return nil }
         guard let i = Int(v), i > 0 else { throw DataError(.badOption, file: text, "\(key)=\(v), expected a positive integer") }
+        if key == "classes" {
+            try DataError.check(i <= Budget.maxClasses, .badOption, file: text,
+                                "classes=\(i), expected at most \(Budget.maxClasses)")
+        }
         return i
     }
 

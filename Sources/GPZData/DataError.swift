@@ -1,5 +1,6 @@
 /// Bad input found while reading a data set: a missing or empty file, a wrong magic number, truncated data,
-/// mismatched counts, an out-of-range label, an unreadable image, an absurd header, or a bad option.
+/// mismatched counts, an out-of-range label, an unreadable image, an absurd header, a bad option, or an output
+/// file that cannot be written.
 ///
 /// Its description is one line naming the file and what was expected, for example
 /// `train-images-idx3-ubyte.gz: truncated: header says 60000 images of 28×28 (47040000 bytes), file has 1000`.
@@ -22,6 +23,7 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case badValue = "bad value"
         case badOption = "bad option"
         case noSplit = "no such split"
+        case cannotWrite = "cannot write"
     }
 
     /// The file (usually its last path component) or the data-set spec the problem is in.
@@ -39,7 +41,14 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         // Keep it to one line whatever a library's message contained.
         let line = detail.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return "\(file): \(kind.rawValue): \(line)"
+        return "\(Self.bounded(file)): \(kind.rawValue): \(Self.bounded(line, limit: 1024))"
+    }
+
+    /// `text` cut in the middle past `limit` characters: a file name or spec echoed from the user stays short.
+    public static func bounded(_ text: String, limit: Int = 256) -> String {
+        guard text.count > limit else { return text }
+        let keep = limit / 2
+        return "\(text.prefix(keep))…(\(text.count - 2 * keep) characters)…\(text.suffix(keep))"
     }
 
     static func check(_ condition: Bool, _ kind: Kind, file: String, _ detail: @autoclosure () -> String) throws {

@@ -7,7 +7,7 @@ import Foundation
 /// images or labels. EMNIST stores each image transposed (column-major); `transpose` undoes it.
 public enum IDXReader {
     /// Largest side accepted for an image in an IDX header.
-    public static let maxSide = 16_384
+    public static let maxSide = Budget.maxSide
 
     /// Reads an images file: `[N, H, W]` unsigned bytes.
     public static func readImages(path: String, transpose: Bool = false) throws -> ImageSet {
@@ -77,6 +77,7 @@ public enum IDXReader {
         if let left = src.remainingRaw, left < bytes {
             throw DataError(.truncated, file: src.name, "\(claim()), file has \(left)")
         }
+        try Budget.bytes([bytes], claim(), file: src.name)
         var out: [UInt8] = []
         try src.read(bytes, into: &out)
         guard out.count == bytes else {
@@ -156,6 +157,7 @@ public enum IDXReader {
 func resolveClasses(train: ImageSet, trainFile: String, test: ImageSet, testFile: String?,
                     classNames: [String]?, classes: Int?) throws -> [String] {
     let count = classNames?.count ?? classes ?? ((train.labels.max() ?? 0) + 1)
+    try Budget.check(count, atMost: Budget.maxClasses, "the class count", file: displayName(trainFile))
     for (isTest, set, file) in [(false, train, trainFile), (true, test, testFile ?? trainFile)] {
         if let bad = set.labels.firstIndex(where: { $0 < 0 || $0 >= count }) {
             throw DataError(.labelOutOfRange, file: displayName(file),

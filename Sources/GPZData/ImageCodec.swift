@@ -8,7 +8,7 @@ public enum ImageCodec {
     public enum Format: String, Sendable { case png, jpeg }
 
     /// Largest side accepted from an image header (checked before any pixel buffer is allocated).
-    public static let maxSide = 16_384
+    public static let maxSide = Budget.maxSide
 
     /// The format, from the first bytes (not the file name).
     public static func sniff(_ bytes: [UInt8]) -> Format? {
@@ -130,7 +130,7 @@ public enum ImageCodec {
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: path))
         } catch {
-            throw DataError(.missing, file: displayName(path), "cannot write: \(error.localizedDescription)")
+            throw DataError(.cannotWrite, file: DataError.bounded(path), fileSystemFailure(error)?.reason ?? "\(error)")
         }
     }
 

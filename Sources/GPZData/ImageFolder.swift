@@ -56,8 +56,9 @@ public enum ImageFolderReader {
     /// Decodes `listing`'s images (all of `height`×`width`) with `channels` channels.
     static func decodeAll(root: String, _ listing: Listing, channels: Int, height: Int, width: Int) throws -> ImageSet {
         var pixels: [UInt8] = []
-        let size = channels * height * width
-        if let total = checkedProduct([listing.files.count, size]), total <= 1 << 30 { pixels.reserveCapacity(total) }
+        let total = try Budget.bytes([listing.files.count, channels, height, width],
+                                     "\(listing.files.count) images of \(width)×\(height)", file: displayName(root))
+        pixels.reserveCapacity(min(total, 1 << 30))
         for (rel, _) in listing.files {
             let bytes = try readBytes(root + "/" + rel, name: rel)
             let img = try ImageCodec.decode(bytes, name: rel, channels: channels)

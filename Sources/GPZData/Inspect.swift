@@ -77,14 +77,19 @@ public enum SampleGrid {
     /// At most this many class rows are drawn (a 530-identity face set would otherwise make a huge image).
     public static let maxRows = 100
 
-    public static func render(_ set: ImageSet, classes: Int, perClass: Int = 10, scale: Int = 2, gap: Int = 2)
+    /// The grid's pixels; throws `absurdHeader` when the grid would exceed `Budget.maxGridBytes` (a large image
+    /// times the scale and the samples per class), before anything is allocated.
+    public static func render(_ set: ImageSet, classes: Int, perClass: Int = 10, scale: Int = 2, gap: Int = 2) throws
         -> (pixels: [UInt8], channels: Int, height: Int, width: Int) {
-        let (c, h, w) = (set.channels, set.height * scale, set.width * scale)
         let rows = min(max(classes, 1), maxRows)
         let perClass = min(max(perClass, 1), 100)
         let scale = min(max(scale, 1), 16)
+        let gap = min(max(gap, 0), 64)
+        let (c, h, w) = (set.channels, set.height * scale, set.width * scale)
         let height = rows * h + (rows + 1) * gap
         let width = perClass * w + (perClass + 1) * gap
+        try Budget.bytes([c, height, width], "a grid of \(rows) rows × \(perClass) images of \(set.height * scale)×\(set.width * scale) px",
+                         file: "--grid", limit: Budget.maxGridBytes)
         var out = [UInt8](repeating: 128, count: c * height * width)
         var picked = [[Int]](repeating: [], count: rows)
         for (i, l) in set.labels.enumerated() where l < rows && picked[l].count < perClass { picked[l].append(i) }
@@ -107,7 +112,7 @@ public enum SampleGrid {
 
     /// Renders and writes the grid of `set` to `path` as a PNG.
     public static func write(_ set: ImageSet, classes: Int, to path: String, perClass: Int = 10, scale: Int = 2) throws {
-        let g = render(set, classes: classes, perClass: perClass, scale: scale)
+        let g = try render(set, classes: classes, perClass: perClass, scale: scale)
         try ImageCodec.writePNG(g.pixels, channels: g.channels, height: g.height, width: g.width, to: path)
     }
 }

@@ -209,10 +209,17 @@ public enum LoaderBenchmark {
         public var shape: [Int]
     }
 
+    /// The longest measurement `run` accepts, in seconds.
+    public static let maximumSeconds = 3600.0
+
     /// Runs whole epochs over `set` until at least `minimumSeconds` have passed (and at least one epoch),
-    /// creating the tensors as a training loop would.
+    /// creating the tensors as a training loop would. `minimumSeconds` must lie in 0…`maximumSeconds` (an
+    /// infinite or absurd duration would never return).
     public static func run(_ set: ImageSet, batchSize: Int = 128, prefetch: Int = 2, flip: Bool = false,
                            minimumSeconds: Double = 2, seed: UInt64 = 0) throws -> Result {
+        guard minimumSeconds >= 0, minimumSeconds <= maximumSeconds else {
+            throw DataError(.badOption, file: "--seconds", "\(minimumSeconds), expected 0–\(Int(maximumSeconds))")
+        }
         let loader = BatchLoader(set, batchSize: batchSize, shuffle: true, dropLast: false,
                                  flipProbability: flip ? 0.5 : 0, seed: seed, prefetch: prefetch)
         let start = DispatchTime.now().uptimeNanoseconds

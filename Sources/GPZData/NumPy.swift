@@ -131,6 +131,7 @@ public enum NumPy {
                     throw DataError(.absurdHeader, file: file,
                                     "header says shape (\(h.shape.map(String.init).joined(separator: ", "))) of \(h.descr), more than the \(available) bytes stored")
                 }
+                try Budget.bytes([n], "header's shape \(shapeText) of \(h.descr)", file: file)
                 expected = total
             }
             if expected >= 0 && bytes.count > expected {
@@ -159,7 +160,9 @@ public enum NumPy {
             if chunk.isEmpty { break }
             try c.consume(Data(chunk))
         }
-        return try c.finish()
+        let array = try c.finish()
+        try src.checkComplete()
+        return array
     }
 
     /// Reads the arrays named `keys` (without `.npy`) from a `.npz`; names not in the archive are left out.
@@ -186,7 +189,12 @@ public enum NumPy {
                                 "zip directory says \(stored) compressed bytes, the archive has \(src.fileSize)")
             let c = Collector(file: entryName, available: min(claimed, stored.multipliedReportingOverflow(by: 1032).partialValue))
             do {
-                _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { try c.consume($0) }
+                // The consumer form returns the CRC-32 of what it extracted without comparing it: compare here.
+                let crc = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { try c.consume($0) }
+                guard crc == entry.checksum else {
+                    throw DataError(.wrongFormat, file: entryName, "CRC-32 of the data is \(String(crc, radix: 16)), "
+                                    + "the zip directory says \(String(entry.checksum, radix: 16)): the archive is corrupt")
+                }
             } catch let e as DataError {
                 throw e
             } catch {
@@ -369,6 +377,7 @@ public enum NumPy {
             throw DataError(.mixedSizes, file: name, "\(label) images are \(dims(set.shape)), train images are \(dims(train.shape))")
         }
         let count = classNames?.count ?? classes ?? ((train.labels.max() ?? 0) + 1)
+        try Budget.check(count, atMost: Budget.maxClasses, "the class count", file: name)
         for (label, set) in [("test", test), ("auxiliary", aux ?? test)] {
             if let bad = set.labels.firstIndex(where: { $0 >= count }) {
                 throw DataError(.labelOutOfRange, file: name, "\(label) label \(set.labels[bad]) at index \(bad), expected 0–\(count - 1)")

@@ -176,6 +176,8 @@ public struct Roles: Sendable {
         var shape = dataset.shape
         if let c = plan.channels { shape[0] = c }
         if let s = plan.side { shape[1] = s; shape[2] = s }
+        try Budget.bytes([targetTrain.count + privateIndices.count + auxIndices.count] + shape,
+                         "the roles' images at \(dims(shape))", file: dataset.name)
         func make(_ role: String, _ source: String, _ indices: [Int], _ images: ImageSet) -> RoleSet {
             RoleSet(role: role, source: source, indices: indices, images: Transforms.conformed(images, to: shape),
                     membershipHash: RoleSet.membershipHash(source: source, indices: indices))

@@ -14,7 +14,12 @@ enum CNN4 {
     static func make(_ config: ModelConfig) throws -> StagedModel {
         var stages: [Stage] = []
         var inChannels = config.channels
-        let widths = [1, 2, 4, 8].map { $0 * config.options.cnn4Width }
+        let widths = try [1, 2, 4, 8].map { factor in
+            guard let width = product([factor, config.options.cnn4Width]) else {
+                throw ModelError("cnn4: the width \(config.options.cnn4Width) overflows at block width \(factor)×")
+            }
+            return width
+        }
         for (number, width) in widths.enumerated() {
             let block = Sequential(try Layers.conv3x3(inChannels, width, bias: true), try BatchNorm2d(width),
                                    MaxPool2d(2), ReLU())

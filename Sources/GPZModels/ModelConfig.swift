@@ -86,7 +86,8 @@ public struct ModelConfig: Equatable, Codable, Sendable {
     /// Per-sample input shape [channels, imageSize, imageSize].
     public var inputShape: [Int] { [channels, imageSize, imageSize] }
 
-    /// Throws a `ModelError` naming the first setting the architecture cannot be built with.
+    /// Throws a `ModelError` naming the first setting the architecture cannot be built with, or that exceeds
+    /// `ModelLimits`.
     public func validate() throws {
         let name = architecture.rawValue
         guard channels >= 1 else { throw ModelError("\(name): channels must be at least 1, got \(channels)") }
@@ -106,5 +107,6 @@ public struct ModelConfig: Equatable, Codable, Sendable {
                 throw ModelError("vit: the patch size \(patch) must divide the image size \(imageSize)")
             }
         }
+        try validateLimits()
     }
 }

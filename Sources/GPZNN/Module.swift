@@ -58,7 +58,8 @@ extension Module {
     public var parameterCount: Int { parameters().reduce(0) { $0 + $1.count } }
 
     /// Copies values from `state` into this module's tensors. With `strict`, every name must be present on both
-    /// sides; a shape mismatch is always an error naming the tensor.
+    /// sides; a shape mismatch, or integer / boolean data for a floating-point tensor (and the reverse), is always an
+    /// error naming the tensor and the dtypes.
     public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws {
         let own = stateDict()
         if strict {
@@ -76,6 +77,12 @@ extension Module {
                 guard source.shape == tensor.shape else {
                     throw TensorError(op: "load_state_dict",
                                       message: "\(name): checkpoint has shape \(source.shape), model expects \(tensor.shape)")
+                }
+                // Floats may change precision; integers or booleans never silently become weights (or back).
+                guard source.dtype.isFloatingPoint == tensor.dtype.isFloatingPoint,
+                      (source.dtype == .bool) == (tensor.dtype == .bool) else {
+                    throw TensorError(op: "load_state_dict",
+                                      message: "\(name): checkpoint stores \(source.dtype) values, model expects \(tensor.dtype)")
                 }
                 try tensor.assign(source)
             }

@@ -81,7 +81,7 @@ public struct AttackConfig: ConfigSection {
             }
         }
         try ConfigError.within(1...100_000, epochs, "epochs")
-        try ConfigError.positive(learningRate, "lr")
+        try ConfigError.learningRate(learningRate, "lr")
         try ConfigError.within(1...65_536, batchSize, "batch")
         try ConfigError.atLeast(1, rmleImages, "rmle_images")
         try ConfigError.atLeast(1, rmleIterations, "rmle_iterations")

@@ -11,6 +11,9 @@ public enum Runtime {
     /// Intra-op threads libtorch uses.
     public static var threads: Int { Int(ctorch_get_num_threads()) }
 
+    /// The libtorch version the shim was built against, e.g. `1.13.0`.
+    public static var backendVersion: String { String(cString: ctorch_version()) }
+
     public static func setThreads(_ n: Int) throws {
         try checkStatus("set_num_threads", ctorch_set_num_threads(Int32(clamping: n)))
     }

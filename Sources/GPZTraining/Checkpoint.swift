@@ -88,11 +88,24 @@ public enum CheckpointStore {
         }
     }
 
-    /// The checkpoint description in `directory`, or nil when there is none yet.
+    /// Removes what a write killed midway leaves in `directory`: the hidden `.NAME.UUID.tmp` files of weight
+    /// writes and Foundation's `.dat.nosync` files of atomic JSON writes. Named files are never touched.
+    public static func removeLeftoverTemporaries(_ directory: URL) throws {
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            where (file.hasPrefix(".") && file.hasSuffix(".tmp")) || file.contains(".dat.nosync") {
+            try FileManager.default.removeItem(at: directory.appendingPathComponent(file))
+        }
+    }
+
+    /// The largest `checkpoint.json` read (a long history is a few hundred kilobytes).
+    static let maxInfoBytes = 64 << 20
+
+    /// The checkpoint description in `directory`, or nil when there is none yet. A `checkpoint.json` that is a
+    /// folder, a device, a link to one, unreadable or huge is a `TrainingError` naming the path and the reason.
     public static func readInfo(_ directory: URL) throws -> CheckpointInfo? {
         let url = infoURL(directory)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        let data = try Data(contentsOf: url)
+        let data = try readRegularFile(url, limit: maxInfoBytes)
         do {
             let info = try JSONDecoder().decode(CheckpointInfo.self, from: data)
             guard info.format == CheckpointInfo.formatName else {
@@ -125,6 +138,31 @@ public enum CheckpointStore {
         }
         model.eval()
         return (model, info)
+    }
+
+    /// The bytes of `url`, which must be a regular file (after links) of at most `limit` bytes.
+    static func readRegularFile(_ url: URL, limit: Int) throws -> Data {
+        var status = stat()
+        guard stat(url.path, &status) == 0 else {
+            throw TrainingError("\(url.path): cannot read (\(String(cString: strerror(errno))))")
+        }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw TrainingError("\(url.path): is a folder, expected a file")
+        default: throw TrainingError("\(url.path): is a device or special file, expected a regular file")
+        }
+        guard status.st_size <= limit else {
+            throw TrainingError("\(url.path): \(status.st_size) bytes, more than the limit of \(limit)")
+        }
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw TrainingError("\(url.path): cannot read (\(String(cString: strerror(errno))))")
+        }
+        defer { try? handle.close() }
+        do {
+            return try handle.read(upToCount: limit + 1) ?? Data()
+        } catch {
+            throw TrainingError("\(url.path): cannot read (\(fileSystemMessage(error) ?? "\(error)"))")
+        }
     }
 
     private static func describe(_ error: DecodingError) -> String {

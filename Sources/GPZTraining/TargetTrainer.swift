@@ -18,12 +18,16 @@ public final class TargetTrainer {
     public let labels: LabelScheme
     public let normalization: Normalization
 
-    /// Validates `config` and splits `dataset` into roles.
+    /// Validates `config` and the model it builds (before any image is resized for it), then splits `dataset`
+    /// into roles.
     public init(config: TrainingConfig, dataset: Dataset) throws {
         try config.validate()
         self.config = config
         labels = config.labels
-        roles = try Roles.make(dataset, plan: config.splitPlan)
+        let plan = config.splitPlan
+        try config.modelConfig(channels: plan.channels ?? dataset.shape[0], side: plan.side ?? dataset.shape[1],
+                               classes: dataset.classNames.count).validate()
+        roles = try Roles.make(dataset, plan: plan)
         let images = roles.train.images
         modelConfig = config.modelConfig(channels: images.channels, side: images.height,
                                              classes: roles.classNames.count)
@@ -40,6 +44,7 @@ public final class TargetTrainer {
     public func run(directory: URL, resume: Bool, onBatch: (BatchProgress) -> Void = { _ in },
                     afterEpoch: (EpochRecord, StagedModel) throws -> Void = { _, _ in }) throws -> CheckpointInfo {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try CheckpointStore.removeLeftoverTemporaries(directory)
         try Runtime.manualSeed(config.seed)
         let model = try ModelFactory.make(modelConfig)
         let optimizer = try makeOptimizer(model.parameters())

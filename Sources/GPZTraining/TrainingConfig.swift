@@ -83,7 +83,7 @@ public struct TrainingConfig: ConfigSection {
     /// Checks every field, naming the first bad one by its key.
     public func validate() throws {
         try ConfigError.within(1...100_000, epochs, "epochs")
-        try ConfigError.positive(learningRate, "lr")
+        try ConfigError.learningRate(learningRate, "lr")
         try ConfigError.within(1...65_536, batchSize, "batch")
         try ConfigError.within(0...1, flipProbability, "flip")
         if let imageSize { try ConfigError.within(1...1024, imageSize, "image_size") }

@@ -76,6 +76,20 @@ final class ScanConfigTests: XCTestCase {
         config.analysis.sample = 0
         XCTAssertThrowsError(try config.validate()) { XCTAssertEqual(($0 as? ConfigError)?.field, "analysis.sample") }
         config = ScanConfig()
+        config.target.learningRate = 1e300
+        XCTAssertThrowsError(try config.validate()) {
+            XCTAssertEqual("\($0)", "target.lr: expected a learning rate of at most 10, got 1e+300")
+        }
+        config = ScanConfig()
+        config.leakageThreshold = 1
+        XCTAssertThrowsError(try config.validate()) { XCTAssertEqual(($0 as? ConfigError)?.field, "leakage_threshold") }
+        config = ScanConfig()
+        config.analysis.majority = 0.5
+        XCTAssertThrowsError(try config.validate()) { XCTAssertEqual(($0 as? ConfigError)?.field, "analysis.majority") }
+        config = ScanConfig()
+        config.attack.seeds = 0
+        XCTAssertThrowsError(try config.validate()) { XCTAssertEqual(($0 as? ConfigError)?.field, "attack.seeds") }
+        config = ScanConfig()
         config.privacyThreshold = .nan
         XCTAssertThrowsError(try config.validate()) {
             XCTAssertEqual(($0 as? ConfigError)?.field, "privacy_threshold")

@@ -82,7 +82,7 @@ final class ScanProcessTests: XCTestCase {
         let storeURL = out.appendingPathComponent("scan.sqlite")
         while process.isRunning {
             if FileManager.default.fileExists(atPath: storeURL.path),
-               let count = try? ScanStore(url: storeURL).inventory().count, count >= units {
+               let count = try? ScanStore(readingAt: storeURL).inventory().count, count >= units {
                 kill(process.processIdentifier, SIGKILL)
                 break
             }
@@ -104,8 +104,8 @@ final class ScanProcessTests: XCTestCase {
         let last = try run(["scan", "--config", config.path, "--out", killed.path])
         XCTAssertEqual(last.status, 0, last.stderr)
         XCTAssertEqual(try results(killed), try results(whole))
-        let inventory = try ScanStore(url: killed.appendingPathComponent("scan.sqlite")).inventory()
-        XCTAssertEqual(inventory, try ScanStore(url: whole.appendingPathComponent("scan.sqlite")).inventory())
+        let inventory = try ScanStore(readingAt: killed.appendingPathComponent("scan.sqlite")).inventory()
+        XCTAssertEqual(inventory, try ScanStore(readingAt: whole.appendingPathComponent("scan.sqlite")).inventory())
         // Two epochs, five analysed splits, one set of bootstrap replicates, five attacked splits with the first
         // decoder seed and the replicated splits with each later seed.
         let finished = try results(whole)

@@ -26,6 +26,8 @@ enum { CT_FLOAT32 = 0, CT_FLOAT64 = 1, CT_INT64 = 2, CT_BOOL = 3 };
 const char *ctorch_last_error(void);
 int ctorch_set_num_threads(int n);
 int ctorch_get_num_threads(void);
+/* The libtorch version the shim was built against, e.g. "1.13.0". */
+const char *ctorch_version(void);
 int ctorch_manual_seed(uint64_t seed);
 /* Grad mode is thread-local in libtorch. Returns the previous mode (0/1) or -1. */
 int ctorch_set_grad_enabled(int enabled);

@@ -33,6 +33,12 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 
+    /// Throws unless `value` is a learning rate an optimiser can run with: 0 < lr ≤ 10.
+    public static func learningRate(_ value: Double, _ field: String) throws {
+        try positive(value, field)
+        guard value <= 10 else { throw ConfigError(field: field, "expected a learning rate of at most 10, got \(value)") }
+    }
+
     /// Throws "`field`: expected a finite value > 0, got …" unless `value` is positive and finite.
     public static func positive(_ value: Double, _ field: String) throws {
         guard value > 0, value.isFinite else { throw ConfigError(field: field, "expected a finite value > 0, got \(value)") }

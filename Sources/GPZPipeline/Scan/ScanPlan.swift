@@ -61,6 +61,7 @@ public struct ScanPlan: Codable, Equatable, Sendable {
 
     /// Parses a plan or a single study; decoding errors name `source` and the field.
     public static func parse(_ text: String, json: Bool, source: String) throws -> ScanPlan {
+        try ConfigText.check(text, json: json, source: source)
         let document: Any?
         do {
             document = json ? try JSONSerialization.jsonObject(with: Data(text.utf8)) : try Yams.load(yaml: text)

@@ -47,10 +47,10 @@ public struct ScanRunner {
             defer { timing[stage] = Date().timeIntervalSince(started) }
             return try body()
         }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try ScanJSON.encoder().encode(config).write(to: directory.appendingPathComponent("config.json"), options: .atomic)
         try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
         let store = try ScanStore(url: shared.appendingPathComponent("scan.sqlite"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try ScanJSON.encoder().encode(config).write(to: directory.appendingPathComponent("config.json"), options: .atomic)
         let trainer = try TargetTrainer(config: config.target, dataset: try Catalog.load(config.target.dataset))
         try checkSplits(trainer)
         let checkpoint = try timed("train") { try train(trainer, store: store, events: events) }

@@ -1,4 +1,5 @@
 import Foundation
+import GPZTensor
 import GRDB
 
 /// The resumable record of a scan's finished units of work, in an SQLite database (through GRDB).
@@ -19,11 +20,53 @@ public final class ScanStore {
     }
 
     private let queue: DatabaseQueue
+    /// The run directory's lock, held while this store is open for writing.
+    private let lock: RunDirectoryLock?
 
-    /// Opens (creating if needed) the store at `url`.
-    public init(url: URL) throws {
+    /// Seconds a write waits for another connection's transaction before giving up (only a process that
+    /// bypassed the run lock can hold one).
+    static let busyTimeout: TimeInterval = 60
+
+    /// What changes the numbers a unit holds besides its configuration: libtorch's intra-op thread count (the
+    /// order of floating-point reductions), the libtorch version and the BLAS library.
+    public static var currentNumerics: String {
+        "threads=\(Runtime.threads), libtorch \(Runtime.backendVersion), blas \(Runtime.blasLibrary)"
+    }
+
+    /// Opens (creating if needed) the store at `url` for writing: takes the exclusive lock of its directory
+    /// (another writer is refused with its PID), and refuses a store whose units were computed under other
+    /// `numerics` (see `currentNumerics`), so one results file never mixes units computed differently.
+    public init(url: URL, numerics: String = ScanStore.currentNumerics) throws {
+        lock = try RunDirectoryLock(directory: url.deletingLastPathComponent())
+        queue = try Self.open(url, readOnly: false)
+        let recorded = try Self.checkNumerics(queue, numerics)
+        guard recorded == numerics else {
+            throw RunDirectoryError("\(url.path): its units were computed with \(recorded); this process has "
+                                    + "\(numerics). Resume with the same settings (GPZ_NUM_THREADS), or use a new run directory")
+        }
+    }
+
+    /// Opens an existing store to read it while a writer may be running (no lock taken, nothing written).
+    public init(readingAt url: URL) throws {
+        lock = nil
+        queue = try Self.open(url, readOnly: true)
+    }
+
+    /// The numerics recorded in `queue`, recording `numerics` when there are none yet.
+    private static func checkNumerics(_ queue: DatabaseQueue, _ numerics: String) throws -> String {
+        try queue.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO setting (name, value) VALUES ('numerics', ?)", arguments: [numerics])
+            return try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'numerics'") ?? numerics
+        }
+    }
+
+    private static func open(_ url: URL, readOnly: Bool) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.readonly = readOnly
         do {
-            queue = try DatabaseQueue(path: url.path)
+            let queue = try DatabaseQueue(path: url.path, configuration: configuration)
+            if readOnly { return queue }
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
                 try db.create(table: "unit") { table in
@@ -35,7 +78,14 @@ public final class ScanStore {
                     table.primaryKey(["stage_hash", "kind", "key"])
                 }
             }
+            migrator.registerMigration("v2-settings") { db in
+                try db.create(table: "setting") { table in
+                    table.primaryKey("name", .text)
+                    table.column("value", .text).notNull()
+                }
+            }
             try migrator.migrate(queue)
+            return queue
         } catch {
             throw ScanError("\(url.path): cannot open the scan store (\(error))")
         }
