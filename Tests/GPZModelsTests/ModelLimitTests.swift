@@ -7,20 +7,20 @@ import GPZModels
 final class ModelLimitTests: SeededTestCase {
     func testAnOverflowingCNN4WidthIsAnErrorNotATrap() {
         let options = ModelOptions(cnn4Width: 4_611_686_018_427_387_904)
-        assertThrowsModelError("cnn4: cnn4 width is 4611686018427387904, the limit is \(ModelLimits.maxCNN4Width)",
+        assertThrowsError(ModelError.self, "cnn4: cnn4 width is 4611686018427387904, the limit is \(ModelLimits.maxCNN4Width)",
                                try ModelFactory.make(architecture: "cnn4", imageSize: 32, options: options))
-        assertThrowsModelError("cnn4: cnn4 width is 1000000, the limit is \(ModelLimits.maxCNN4Width)",
+        assertThrowsError(ModelError.self, "cnn4: cnn4 width is 1000000, the limit is \(ModelLimits.maxCNN4Width)",
                                try ModelFactory.make(architecture: "cnn4", imageSize: 32, options: ModelOptions(cnn4Width: 1_000_000)))
     }
 
     func testFieldsBeyondTheirLimitsAreNamed() {
-        assertThrowsModelError("cnn4: image size is 100000, the limit is \(ModelLimits.maxImageSize)",
+        assertThrowsError(ModelError.self, "cnn4: image size is 100000, the limit is \(ModelLimits.maxImageSize)",
                                try ModelFactory.make(architecture: "cnn4", imageSize: 100_000))
-        assertThrowsModelError("resnet18: classes is 99999999999, the limit is \(ModelLimits.maxClasses)",
+        assertThrowsError(ModelError.self, "resnet18: classes is 99999999999, the limit is \(ModelLimits.maxClasses)",
                                try ModelFactory.make(architecture: "resnet18", imageSize: 32, classes: 99_999_999_999))
-        assertThrowsModelError("vgg16bn: channels is 1000, the limit is \(ModelLimits.maxChannels)",
+        assertThrowsError(ModelError.self, "vgg16bn: channels is 1000, the limit is \(ModelLimits.maxChannels)",
                                try ModelFactory.make(architecture: "vgg16bn", channels: 1000, imageSize: 32))
-        assertThrowsModelError("vit: token count (image size / patch size)² is 65536, the limit is \(ModelLimits.maxTokens)",
+        assertThrowsError(ModelError.self, "vit: token count (image size / patch size)² is 65536, the limit is \(ModelLimits.maxTokens)",
                                try ModelFactory.make(architecture: "vit", imageSize: 256, options: ModelOptions(patchSize: 1)))
     }
 

@@ -35,7 +35,12 @@ final class CheckpointFileTests: XCTestCase {
         let set = ImageSet(channels: 1, height: 16, width: 16, pixels: [UInt8](repeating: 9, count: 8 * 256),
                            labels: (0 ..< 8).map { $0 % 2 })
         let data = try Dataset(name: "tiny", format: "test", train: set, test: set, classNames: ["a", "b"], files: [])
-        let config = TrainingConfig(architecture: "cnn4", dataset: "tiny", imageSize: 1024, epochs: 1, batchSize: 4, cnn4Width: 4)
+        var config = TrainingConfig()
+        config.dataset = "tiny"
+        config.imageSize = 1024
+        config.epochs = 1
+        config.batchSize = 4
+        config.cnn4Width = 4
         XCTAssertThrowsError(try TargetTrainer(config: config, dataset: data)) { error in
             XCTAssertEqual((error as? ModelError)?.message, "cnn4: image size is 1024, the limit is \(ModelLimits.maxImageSize)")
         }

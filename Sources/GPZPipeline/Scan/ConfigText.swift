@@ -1,4 +1,5 @@
 import Foundation
+import GPZData
 import Yams
 
 /// Checks on a configuration file's text that must run before a decoder sees it: a size limit, a bound on the
