@@ -43,10 +43,10 @@ public enum ScanPresets {
                             + "cnn4 attacked with its own held-out images and with MNIST digits, and an MNIST-5k cnn4 "
                             + "attacked with Fashion-MNIST.", studies: datatype)
         case "enhancement":
-            return ScanPlan(name: name, description: "The paper's dual buffs as an attacker-side stress test: the "
-                            + "representation enhancement (dropout-concat), the stronger decoder, and both, against the "
-                            + "baseline decoder on one target; comparison.json judges each split by the strongest "
-                            + "attacker (worst_case).", studies: enhancement)
+            return ScanPlan(name: name, description: "The paper's buffs as an attacker-side stress test on one target: "
+                            + "the representation enhancement (dropout-concat) and the stronger decoder at two learning "
+                            + "rates against the baseline decoder, at block3, block4 and the logits; comparison.json "
+                            + "judges each split by the strongest attacker (worst_case).", studies: enhancement)
         case "depth":
             return ScanPlan(name: name, description: "Does depth alone protect? A small ViT (patch 4, 64 patch tokens "
                             + "carried through all six blocks) attacked at every block and at the logits.",
@@ -118,16 +118,23 @@ public enum ScanPresets {
         return [sub, cross, digits]
     }
 
+    /// The paper's ablation (method §4.2) as an attacker-side stress test, sized for 2 cores: the baseline decoder,
+    /// the representation enhancement (dropout-concat), and the stronger decoder at the paper-code learning rate
+    /// 0.01 and at 0.001, attacking the last two blocks and the logits with 6,000 aux images for 3 epochs.
     static var enhancement: [ScanConfig] {
-        // The paper's ablation (method §4.2): representation side, attacker side, both.
-        let defences: [(String, AttackerKind, DefenseKind)] = [
-            ("baseline", .decoder, .none), ("dropout-concat", .decoder, .dropoutConcat),
-            ("strong-attacker", .strong, .none), ("strong-dropout-concat", .strong, .dropoutConcat),
+        let attackers: [(String, AttackerKind, DefenseKind, Double)] = [
+            ("baseline", .decoder, .none, 0.01), ("dropout-concat", .decoder, .dropoutConcat, 0.01),
+            ("strong-lr-0.01", .strong, .none, 0.01), ("strong-lr-0.001", .strong, .none, 0.001),
         ]
-        return defences.map { name, attacker, defense in
+        return attackers.map { name, attacker, defense, lr in
             var config = medium(name)
             config.attack.attacker = attacker
             config.attack.defense = defense
+            config.attack.learningRate = lr
+            config.attack.splits = "block3,block4,logits"
+            config.attack.auxLimit = 6_000
+            config.attack.epochs = 3
+            config.attack.seeds = 1
             return config
         }
     }
