@@ -17,7 +17,7 @@ public enum ScanPresets {
         switch name {
         case "quick":
             return ScanPlan(name: name, description: "The demo: a narrow cnn4 on a Fashion-MNIST subset at 32 px, "
-                            + "all splits attacked by learned decoders; a few minutes on 2 cores.", studies: [quick])
+                            + "all splits attacked by learned decoders; about 11 minutes on 2 cores.", studies: [quick])
         case "stability":
             return ScanPlan(name: name, description: "The demo's study five times: decoder seeds 0, 1 and 2, and "
                             + "bootstrap seeds 1 and 2 of the analysis; the recommendation and the zone should not "
@@ -58,7 +58,8 @@ public enum ScanPresets {
 
     /// The demo: the comparison presets' cnn4 (width 32, 24,000 images at 32 px), 4 epochs; decoders 5 epochs on
     /// all 12,000 aux images at every split, the logits included (the decision-level split, where the zone
-    /// shows), evaluated on 2,000 test images. About 5 minutes on 2 cores (docs/benchmarks.md).
+    /// shows), evaluated on 2,000 test images; decoder seeds 1 and 2 where the verdict could flip. About 11
+    /// minutes on 2 cores (docs/benchmarks.md).
     static var quick: ScanConfig {
         var config = medium("quick")
         config.target.epochs = 4
