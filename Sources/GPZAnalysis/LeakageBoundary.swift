@@ -86,10 +86,15 @@ public struct LeakageBoundary: Codable, Equatable, Sendable {
                                 leakageUpper: upper, protects: upper <= threshold)
         }
         let candidates = splits.filter(\.candidate)
-        let firstOfTail = candidates.indices.reversed().prefix { candidates[$0].protects }.last
+        let firstOfTail = Self.firstOfProtectingTail(candidates) { $0.protects }
         boundary = firstOfTail.map { candidates[$0].index }
         lastLeaking = firstOfTail.flatMap { $0 > 0 ? candidates[$0 - 1].index : nil }
         logitsProtect = splits.first(where: \.isLogits)?.protects
+    }
+
+    /// The position in `candidates` from which every candidate `protects`; nil when the deepest does not.
+    static func firstOfProtectingTail(_ candidates: [SplitLeakage], protects: (SplitLeakage) -> Bool) -> Int? {
+        candidates.indices.reversed().prefix { protects(candidates[$0]) }.last
     }
 
     static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
@@ -106,7 +111,7 @@ public struct LeakageBoundary: Codable, Equatable, Sendable {
     /// the classifier output (which decides whether only "no partition" protects).
     public static func replicateSplits(_ leakage: [SplitLeakage], threshold: Double) -> [Int] {
         let candidates = leakage.filter(\.candidate)
-        let tail = candidates.indices.reversed().prefix { candidates[$0].leakageUpper <= threshold }.last
+        let tail = firstOfProtectingTail(candidates) { $0.leakageUpper <= threshold }
         if let tail {
             return (Swift.max(0, tail - 1)...tail).map { candidates[$0].index }
         }

@@ -20,19 +20,16 @@ extension ScanRunner {
     /// Attacks every selected split with decoder seed `attack.seed`, then the splits where the verdict can flip
     /// (`LeakageBoundary.replicateSplits`) with seeds `attack.seed + 1 …`; each seed's units are stored under
     /// their own hash, so a resumed scan skips what any seed finished.
-    func attack(model: StagedModel, info: CheckpointInfo, data: AttackData, store: ScanStore,
-                events: @escaping (ScanEvent) -> Void) throws -> AttackOutcome {
+    func attack(model: StagedModel, candidates: [SplitPoint], info: CheckpointInfo, data: AttackData,
+                store: ScanStore, events: @escaping (ScanEvent) -> Void) throws -> AttackOutcome {
         let selected = try AttackStudy(config: config.attack).selectedSplits(model).map(\.index)
         let base = config.attack.seed
         let first = try attack(seed: base, splits: selected, model: model, info: info, data: data, store: store,
                                grids: directory, events: events)
         guard !first.isEmpty else { return AttackOutcome(first: [], replicates: [], seeds: [base], replicated: []) }
         let baselines = try Self.baselines(data.evaluationImages)
-        let candidates = Set(try config.analysis.candidates.resolve(model).map(\.index))
-        let single = try LeakageBoundary(outcomes: first.map {
-            (index: $0.index, name: $0.name, candidate: candidates.contains($0.index),
-             isLogits: $0.name == SplitPoint.logitsName, mse: ["first": [$0.mse]])
-        }, classMeanMSE: baselines.classMeanMSE, threshold: config.leakageThreshold)
+        let single = try leakageBoundary(AttackOutcome(first: first, replicates: [], seeds: [base], replicated: []),
+                                         candidates: candidates, classMeanMSE: baselines.classMeanMSE)
         let replicated = config.attack.seeds > 1
             ? LeakageBoundary.replicateSplits(single.splits, threshold: config.leakageThreshold) : []
         let seeds = (0..<UInt64(config.attack.seeds)).map { base &+ $0 }

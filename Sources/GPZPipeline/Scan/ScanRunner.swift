@@ -63,7 +63,7 @@ public struct ScanRunner {
                                         candidates: candidates.map(\.index))
         let zone = try stableZone(candidates: candidates, statistics: statistics, bootstrap: bootstrap)
         let data = try AttackData(info: info, config: config.attack)
-        let outcome = try timed("attack") { try attack(model: model, info: info, data: data, store: store, events: events) }
+        let outcome = try timed("attack") { try attack(model: model, candidates: candidates, info: info, data: data, store: store, events: events) }
         let costs = try SplitCost.all(for: model)
         let leakage = try outcome.baselines.map {
             try leakageBoundary(outcome, candidates: candidates, classMeanMSE: $0.classMeanMSE)
@@ -206,7 +206,7 @@ public struct ScanRunner {
     }
 
     /// Leakage at every attacked split over every seed run there.
-    private func leakageBoundary(_ outcome: AttackOutcome, candidates: [SplitPoint],
+    func leakageBoundary(_ outcome: AttackOutcome, candidates: [SplitPoint],
                                  classMeanMSE: Double) throws -> LeakageBoundary {
         let blockIndices = Set(candidates.map(\.index))
         let attacker = config.attack.attacker.rawValue
