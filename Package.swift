@@ -1,5 +1,24 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// libtorch 2.13.0 comes from PyPI's `torch` wheel: `scripts/bootstrap.sh` unpacks its `torch/include` and
+/// `torch/lib` into `.deps/torch` beside this file. The paths are derived from this file's location (no machine
+/// paths), and the rpath lets `.build/*/gpz` and the test bundle run without `LD_LIBRARY_PATH`.
+/// `GPZ_CUDA=1 swift build` also links `libtorch_cuda` and `libc10_cuda` (present in PyPI's wheel; they need NVIDIA's
+/// CUDA runtime libraries at load time); without it the build is CPU-only and asking for CUDA is a clear error.
+let torchRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(".deps/torch").path
+let torchLib = "\(torchRoot)/lib"
+let cuda = ProcessInfo.processInfo.environment["GPZ_CUDA"] == "1"
+let torchLibraries: [String] = (cuda ? ["torch_cuda", "c10_cuda"] : []) + ["torch_cpu", "c10"]
+/// The libraries are linked by path: the system `-L/usr/lib/...` that pkg-config adds for zlib and libpng comes first
+/// and would otherwise pick up a distribution's older libtorch. --no-as-needed keeps libtorch_cuda, whose kernels
+/// register themselves at load time, in the link.
+let torchLinkFlags: [String] = (cuda ? ["-Xlinker", "--no-as-needed"] : [])
+    + torchLibraries.flatMap { (name: String) -> [String] in ["-Xlinker", "\(torchLib)/lib\(name).so"] }
+    + ["-Xlinker", "-rpath", "-Xlinker", torchLib]
+let torchIncludeFlags: [String] = ["-isystem", "\(torchRoot)/include", "-isystem", "\(torchRoot)/include/torch/csrc/api/include"]
+let torchCxxSettings: [CXXSetting] = [.unsafeFlags(torchIncludeFlags)] + (cuda ? [.define("GPZ_WITH_CUDA")] : [])
 
 /// GPZ is layered; each target has one job and depends only on the layers below it:
 /// CTorch (C shim over libtorch) → GPZTensor (tensors, autograd, runtime, safetensors) → GPZNN (modules, layers,
@@ -30,9 +49,8 @@ let package = Package(
     targets: [
         .target(
             name: "CTorch",
-            linkerSettings: [
-                .linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10"),
-            ]
+            cxxSettings: torchCxxSettings,
+            linkerSettings: [.unsafeFlags(torchLinkFlags)]
         ),
         .target(name: "GPZTensor", dependencies: ["CTorch"]),
         .target(name: "GPZNN", dependencies: ["GPZTensor"]),

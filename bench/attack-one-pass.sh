@@ -3,11 +3,11 @@
 # over the 12,000 aux images of sub:0.2, then evaluated on the 10,000 private test images, at SIZE px:
 #   1. gpz attack, all splits in one pass (one target pass per batch feeds the four decoders);
 #   2. gpz attack --per-split (one split after another, the target re-run for each);
-#   3. the paper code's way: one Python process per split over the same libtorch (bench/inversion_per_split.py).
-# Every figure is the wall time of whole processes. Run it on an idle machine, as root, after
-# `./scripts/bootstrap.sh && swift build -c release`; it installs Debian's python3-torch (the same libtorch 1.13.1)
-# when missing, and trains the cnn4 it attacks (1 epoch on 6,000 images; its accuracy does not change the timing)
-# when that is missing.
+#   3. the paper code's way: one Python process per split on torch 2.13.0 (bench/inversion_per_split.py), the same
+#      libtorch gpz links.
+# Every figure is the wall time of whole processes. Run it on an idle machine after
+# `./scripts/bootstrap.sh && swift build -c release`; it creates the Python environment (bench/python-env.sh) and
+# trains the cnn4 it attacks (1 epoch on 6,000 images; its accuracy does not change the timing) when missing.
 #
 # usage: bench/attack-one-pass.sh SIZE [WORKDIR]      SIZE: 32 or 64; WORKDIR defaults to runs/bench-attack
 set -euo pipefail
@@ -16,9 +16,7 @@ size=${1:?usage: bench/attack-one-pass.sh SIZE [WORKDIR]}
 work=${2:-runs/bench-attack}
 gpz=.build/release/gpz
 [[ -x $gpz ]] || { echo "error: $gpz missing; run swift build -c release first" >&2; exit 2; }
-if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-torch >/dev/null
-fi
+source bench/python-env.sh
 # The same malloc tuning gpz applies to itself at start-up (README, "Runtime behaviour").
 export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=268435456
 
@@ -45,7 +43,7 @@ per=$(wall "$work/per-split-$size.json" $gpz attack --checkpoint "$target" --spl
       --per-split --out "$work/per-split-$size" --json)
 python=0
 for block in 1 2 3 4; do
-    t=$(wall "$work/python-$size-block$block.json" /usr/bin/python3 bench/inversion_per_split.py \
+    t=$(wall "$work/python-$size-block$block.json" "$PYTHON" bench/inversion_per_split.py \
         --checkpoint "$target" --block $block)
     python=$(awk "BEGIN { print $python + $t }")
 done

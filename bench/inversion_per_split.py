@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Reference timing: the paper code's way of attacking one split, in Python over the same libtorch.
 
 One process trains the inversion decoder of ONE cnn4 split (block 1-4) for the given epochs on the attacker's
@@ -8,7 +8,7 @@ aux images, then evaluates it on the private images, exactly as `train_inversion
   models ignore `block_idx` and always compute every block), and the split's features are taken from it;
 - the decoder is the paper's `Inversion_4`: ConvTranspose2d(C, C/2, 4, 2, 1) -> BatchNorm2d -> Tanh stages,
   halving the channels until half the image side, then ConvTranspose2d(C, nc, 4, 2, 1) -> Sigmoid, built with
-  torch.nn.ConvTranspose2d (libtorch 1.13's own transposed convolution);
+  torch.nn.ConvTranspose2d (libtorch's own transposed convolution);
 - MSE against the [0, 1] images, Adam(lr 0.01, betas (0.5, 0.999), amsgrad), batch 128;
 - evaluation: per-pixel MSE over the private images.
 

@@ -1,6 +1,7 @@
 // Internal to the shim: the handle type and the exception firewall every entry point goes through.
 #pragma once
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,6 +31,8 @@ inline c10::optional<at::Tensor> opt(const ctorch_tensor *h) {
 }
 
 at::ScalarType scalar_type(int dtype);
+/// The device factories create on (`ctorch_set_default_device`); CPU unless set.
+at::Device default_device();
 int dtype_code(at::ScalarType s);
 
 inline at::IntArrayRef dims(const int64_t *p, int n) {

@@ -44,7 +44,9 @@ int dtype_code(at::ScalarType s) {
     }
 }
 
-static at::TensorOptions options(int dtype) { return at::TensorOptions().dtype(scalar_type(dtype)); }
+static at::TensorOptions options(int dtype) {
+    return at::TensorOptions().dtype(scalar_type(dtype)).device(default_device());
+}
 
 /// Process start-up: the malloc settings that stop glibc from mmap/munmap-ing every activation, and one
 /// intra-op thread per available core (libtorch defaults to 1 on these machines). Environment wins.
@@ -101,13 +103,14 @@ void ctorch_free(ctorch_tensor *t) { delete t; }
 ctorch_tensor *ctorch_from_data(const void *data, int dtype, const int64_t *shape, int ndim) {
     return make("from_data", [&] {
         auto sizes = dims(shape, ndim);
-        auto out = at::empty(sizes, options(dtype));
+        auto out = at::empty(sizes, at::TensorOptions().dtype(scalar_type(dtype)));
         size_t bytes = static_cast<size_t>(out.numel()) * out.element_size();
         if (bytes > 0) {
             if (data == nullptr) throw std::invalid_argument("null data pointer");
             std::memcpy(out.data_ptr(), data, bytes);
         }
-        return out;
+        auto target = default_device();
+        return target.is_cpu() ? out : out.to(target);
     });
 }
 
@@ -128,7 +131,7 @@ int64_t ctorch_numel(const ctorch_tensor *t) { return guarded<int64_t>("numel", 
 
 int ctorch_copy_out(const ctorch_tensor *t, int dtype, void *dst, int64_t count) {
     return status("copy_out", [&] {
-        auto src = T(t).detach().to(scalar_type(dtype)).contiguous();
+        auto src = T(t).detach().to(at::kCPU).to(scalar_type(dtype)).contiguous();
         if (src.numel() != count)
             throw std::invalid_argument("destination holds " + std::to_string(count) + " elements, tensor has " +
                                         std::to_string(src.numel()));
@@ -150,11 +153,11 @@ ctorch_tensor *ctorch_rand(const int64_t *shape, int ndim, int dtype) {
 }
 
 ctorch_tensor *ctorch_randint(int64_t low, int64_t high, const int64_t *shape, int ndim) {
-    return make("randint", [&] { return at::randint(low, high, dims(shape, ndim), at::TensorOptions().dtype(at::kLong)); });
+    return make("randint", [&] { return at::randint(low, high, dims(shape, ndim), options(CT_INT64)); });
 }
 
 ctorch_tensor *ctorch_randperm(int64_t n) {
-    return make("randperm", [&] { return at::randperm(n, at::TensorOptions().dtype(at::kLong)); });
+    return make("randperm", [&] { return at::randperm(n, options(CT_INT64)); });
 }
 
 ctorch_tensor *ctorch_arange(double start, double end, double step, int dtype) {
@@ -450,6 +453,10 @@ ctorch_tensor *ctorch_detach(const ctorch_tensor *t) {
 
 int ctorch_copy_(ctorch_tensor *dst, const ctorch_tensor *src) {
     return status("copy_", [&] { at::NoGradGuard off; M(dst).copy_(T(src)); });
+}
+
+int ctorch_index_copy_(ctorch_tensor *t, int64_t dim, const ctorch_tensor *index, const ctorch_tensor *src) {
+    return status("index_copy_", [&] { at::NoGradGuard off; M(t).index_copy_(dim, T(index), T(src)); });
 }
 
 int ctorch_fill_(ctorch_tensor *t, double value) {

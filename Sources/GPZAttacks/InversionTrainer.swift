@@ -13,9 +13,10 @@ import GPZTensor
 ///     L_k = mean over the batch's elements of (g_k(Z_k) − x)²     (MSE against the un-normalised images)
 ///
 /// with Adam. In the default one-pass schedule every aux batch runs the target once (`features(_:at:)`) and each
-/// decoder takes one step on its split's features; observed features can be cached and replayed
-/// (`InversionTrainingOptions.featureCacheBytes`). `evaluate(on:keep:progress:)` then measures the decoders on
-/// private images.
+/// decoder takes one step on its split's features. When the aux stream numbers its images, the target's features
+/// are banked per image (`FeatureBank`, within `InversionTrainingOptions.featureCacheBytes`, or a bank shared
+/// with other trainers) and later batches read them instead of running the target; the batch order stays the
+/// stream's. `evaluate(on:keep:progress:)` then measures the decoders on private images.
 public final class InversionTrainer {
     public let target: any SplittableModel
     /// The attacked splits, in the order given.
@@ -27,6 +28,7 @@ public final class InversionTrainer {
     public let options: InversionTrainingOptions
     private let normalizeInput: (Tensor) throws -> Tensor
     private let optimizers: [Adam]
+    private let sharedBank: FeatureBank?
 
     /// - Parameters:
     ///   - target: the frozen model; it is switched to evaluation mode and never updated.
@@ -34,9 +36,11 @@ public final class InversionTrainer {
     ///   - architecture: the decoder family.
     ///   - enhancements: the defence at each split index that has one.
     ///   - normalizeInput: the target's input normalisation, applied to the [0, 1] images before the target.
+    ///   - bank: features banked by earlier trainers of the same target, normalisation and aux set; without it the
+    ///     trainer banks for itself within `options.featureCacheBytes`.
     public init(target: any SplittableModel, splits: [SplitPoint], architecture: DecoderArchitecture = .deconvolution,
                 enhancements: [Int: any FeatureEnhancement] = [:], options: InversionTrainingOptions = .init(),
-                normalizeInput: @escaping (Tensor) throws -> Tensor = { $0 }) throws {
+                normalizeInput: @escaping (Tensor) throws -> Tensor = { $0 }, bank: FeatureBank? = nil) throws {
         try AttackError.check(!splits.isEmpty, "InversionTrainer: no splits to attack")
         try AttackError.check(Set(splits.map(\.index)).count == splits.count,
                               "InversionTrainer: split indices \(splits.map(\.index)) repeat")
@@ -46,6 +50,7 @@ public final class InversionTrainer {
         self.enhancements = enhancements
         self.options = options
         self.normalizeInput = normalizeInput
+        sharedBank = bank
         let config = target.config
         decoders = try splits.map { split in
             if let seed = options.decoderSeed { try Runtime.manualSeed(seed &* 1_000_003 &+ UInt64(split.index)) }
@@ -89,12 +94,23 @@ public final class InversionTrainer {
     /// the target's features from one forward pass (only the edge when one split is wanted), each enhanced
     /// where the defender enhances it.
     func observedFeatures(_ images: Tensor, at group: [Int]) throws -> [Int: Tensor] {
+        try enhanced(try targetFeatures(images, at: group))
+    }
+
+    /// The target's raw features at the splits of `group` (positions in `splits`) for [0, 1] images.
+    private func targetFeatures(_ images: Tensor, at group: [Int]) throws -> [Int: Tensor] {
         let indices = group.map { splits[$0].index }
         return try withNoGrad {
             let input = try normalizeInput(images)
-            let features = indices.count == 1
+            return indices.count == 1
                 ? [indices[0]: try target.edge(input, upTo: indices[0])]
                 : try target.features(input, at: indices).features
+        }
+    }
+
+    /// Raw features with the defender's enhancement applied where there is one.
+    private func enhanced(_ features: [Int: Tensor]) throws -> [Int: Tensor] {
+        try withNoGrad {
             var observed: [Int: Tensor] = [:]
             for (index, z) in features { observed[index] = try enhancements[index]?.apply(z) ?? z }
             return observed
@@ -104,8 +120,9 @@ public final class InversionTrainer {
     /// Trains the decoders at `group` (positions in `splits`) together, one target pass per batch.
     private func train(_ group: [Int], on aux: ImageBatchStream, report: inout InversionTrainingReport,
                        progress: ((InversionProgress) -> Void)?) throws {
-        let cache = FeatureCache(budgetBytes: options.featureCacheBytes)
+        let bank = sharedBank ?? aux.sampleCount.map { FeatureBank(sampleCount: $0, budgetBytes: options.featureCacheBytes) }
         let groupSplits = group.map { splits[$0] }
+        let groupIndices = groupSplits.map(\.index)
         for epoch in 1...options.epochs {
             var lossSums = [Double](repeating: 0, count: group.count)
             var batches = 0
@@ -126,17 +143,17 @@ public final class InversionTrainer {
                                             epochs: options.epochs, done: batches, total: total,
                                             loss: batchLoss / Double(group.count)))
             }
-            if cache.isComplete {
-                for entry in cache.entries { try step(entry.images, entry.features, total: cache.entries.count) }
-                report.cachedEpochs += 1
-            } else {
-                try aux.forEachBatch { batch in
-                    let features = try observedFeatures(batch, at: group)
+            try aux.forEachIndexedBatch { batch, rows in
+                let raw: [Int: Tensor]
+                if let bank, let rows, let banked = try bank.lookup(rows, at: groupIndices) {
+                    raw = banked
+                    report.bankedBatches += 1
+                } else {
+                    raw = try targetFeatures(batch, at: group)
                     report.targetBatches += 1
-                    cache.store(images: batch, features: features)
-                    try step(batch, features, total: aux.batchesPerPass)
+                    if let bank, let rows { try bank.record(raw, indices: rows) }
                 }
-                cache.finishPass()
+                try step(batch, try enhanced(raw), total: aux.batchesPerPass)
             }
             try AttackError.check(batches > 0, "InversionTrainer: the aux data yielded no batches")
             report.images += images

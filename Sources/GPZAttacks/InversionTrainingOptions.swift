@@ -20,17 +20,21 @@ public struct InversionTrainingOptions: Equatable, Codable, Sendable {
     public var beta2: Double
     /// AMSGrad, as the paper's optimiser.
     public var amsgrad: Bool
-    /// Keep the observed features (with their images) in memory after the first epoch and replay them in the
-    /// later ones instead of running the target again, when they fit in this many bytes; 0 never caches.
-    /// Replayed epochs see the first epoch's batches in the same order.
+    /// The most memory the trainer's own `FeatureBank` may hold (the target's features per aux image, read by later
+    /// epochs instead of running the target); 0 turns banking off. Used when no shared bank is given and the aux
+    /// stream numbers its images.
     public var featureCacheBytes: Int
+
+    /// 2 GiB: the features of cnn4's five splits for 12,000 aux images at 32 px take about 0.8 GiB.
+    public static let defaultFeatureCacheBytes = 2 << 30
     public var schedule: Schedule
     /// When set, the decoder of split k is initialised from the global generator seeded with
     /// (decoderSeed, k), so each split's attack is the same whichever other splits are attacked with it.
     public var decoderSeed: UInt64?
 
     public init(epochs: Int = 10, learningRate: Double = 0.01, beta1: Double = 0.5, beta2: Double = 0.999,
-                amsgrad: Bool = true, featureCacheBytes: Int = 0, schedule: Schedule = .allSplitsInOnePass) {
+                amsgrad: Bool = true, featureCacheBytes: Int = defaultFeatureCacheBytes,
+                schedule: Schedule = .allSplitsInOnePass) {
         self.epochs = epochs
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -67,10 +71,10 @@ public struct InversionTrainingReport: Equatable, Sendable {
     /// Aux images trained on, summed over epochs (and over the runs of the per-split schedule).
     public var images = 0
     /// Batches the frozen target was run on: one per aux batch and epoch in the one-pass schedule, that many per
-    /// split in the per-split schedule, fewer when features are replayed from the cache.
+    /// split in the per-split schedule, fewer when features come from a `FeatureBank`.
     public var targetBatches = 0
-    /// Epochs that replayed cached features instead of running the target.
-    public var cachedEpochs = 0
+    /// Batches whose features were read from a `FeatureBank` instead of running the target.
+    public var bankedBatches = 0
     public var seconds = 0.0
 
     public init() {}

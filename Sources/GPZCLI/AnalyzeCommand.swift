@@ -70,8 +70,11 @@ struct AnalyzeCommand: ParsableCommand {
         guard sample >= 1 else { throw ValidationError("--sample must be at least 1, got \(sample)") }
     }
 
+    @OptionGroup var deviceOption: DeviceOption
+
     func run() throws {
         try reportingErrors {
+            try deviceOption.apply()
             let directory = URL(fileURLWithPath: checkpoint)
             let (model, info) = try CheckpointStore.loadModel(directory)
             let roles = try rolesToAnalyse(info)

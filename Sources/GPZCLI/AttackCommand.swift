@@ -64,14 +64,20 @@ struct AttackCommand: ParsableCommand {
     @Option(help: "Seed of the aux order and the decoders' initialisation.")
     var seed = defaults.seed
 
+    @Option(help: "MiB for the target's features of the aux images, computed once and reused by every epoch (0: recompute per batch).")
+    var featureBankMib = defaults.featureBankMiB
+
     @Option(help: "Output directory.")
     var out: String
 
     @Flag(help: "Print one JSON object (splits, attack) at the end.")
     var json = false
 
+    @OptionGroup var deviceOption: DeviceOption
+
     func run() throws {
         try reportingErrors {
+            try deviceOption.apply()
             let config = try self.config
             let directory = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -120,6 +126,7 @@ extension AttackCommand {
             config.rmleImages = rmleImages
             config.rmleIterations = rmleIterations
             config.seed = seed
+            config.featureBankMiB = featureBankMib
             try AttackStudy(config: config).validate()
             return config
         }

@@ -6,7 +6,7 @@ import GPZTensor
 struct BenchOps: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ops",
-        abstract: "Per-op overhead, LeNet and decoder training throughput, threads and the BLAS library loaded."
+        abstract: "Per-op overhead, LeNet and decoder training throughput, threads and the kernels libtorch dispatches to."
     )
 
     @Flag(help: "Print one JSON object instead of a table.")
@@ -22,7 +22,7 @@ struct BenchOps: ParsableCommand {
         var decoder_img_s: Double
         var decoder_slow_img_s: Double
         var threads: Int
-        var blas: String
+        var kernels: String
     }
 
     func validate() throws {
@@ -37,7 +37,7 @@ struct BenchOps: ParsableCommand {
         let slow = try TrainingWorkload.decoder(fastTransposedConvolution: false).imagesPerSecond(steps: steps)
         let result = Result(add_us: add, add_grad_us: addGrad, lenet_img_s: lenet, decoder_img_s: decoder,
                             decoder_slow_img_s: slow, threads: Runtime.threads,
-                            blas: Runtime.blasLibrary)
+                            kernels: Runtime.kernels)
         if json {
             print(try jsonLine(result))
         } else {
@@ -47,7 +47,7 @@ struct BenchOps: ParsableCommand {
             print(String(format: "decoder training         %8.0f images/s", decoder))
             print(String(format: "  (im2col ConvTranspose) %8.0f images/s", slow))
             print("threads                  \(result.threads)")
-            print("BLAS                     \(result.blas)")
+            print("kernels                  \(result.kernels)")
         }
     }
 }

@@ -38,6 +38,7 @@ extension OptimizerError: BadInput {}
 extension AnalysisError: BadInput {}
 extension AttackError: BadInput {}
 extension RunDirectoryError: BadInput {}
+extension DeviceError: BadInput {}
 
 /// Prints `line` (folded onto one line, and cut to a bounded length) on stderr and exits.
 private func fail(_ line: String, status: Int32) -> Never {
@@ -58,3 +59,25 @@ func jsonLine<T: Encodable>(_ value: T) throws -> String {
 
 extension OptimizerChoice: ExpressibleByArgument {}
 extension PrivateSource: ExpressibleByArgument {}
+
+extension Device: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+    public static var allValueStrings: [String] { ["cpu", "cuda", "cuda:0", "auto"] }
+}
+
+/// `--device`: where tensors live, for the commands that compute (train, analyze, attack, scan, demo).
+struct DeviceOption: ParsableArguments {
+    @Option(help: "Device: \(Device.spellings) (auto: the first CUDA device when there is one, else the CPU).")
+    var device: Device?
+
+    /// Makes `--device` (or `fallback` when it is not given) the device every tensor is created on; a device that
+    /// does not exist is bad input, named like the scan file's `device` field.
+    @discardableResult
+    func apply(fallback: Device = .auto) throws -> Device {
+        do {
+            return try Device.use(device ?? fallback)
+        } catch let error as DeviceError {
+            throw ConfigError(field: "device", error.message)
+        }
+    }
+}

@@ -12,12 +12,15 @@ struct Demo: ParsableCommand {
     @Option(help: "Run directory.")
     var out = "runs/quick"
 
+    @OptionGroup var deviceOption: DeviceOption
+
     @Flag(help: "Print one JSON object last (results.json).")
     var json = false
 
     func run() throws {
         try reportingErrors {
-            try ScanSession(plan: try ScanPresets.plan("quick"), out: URL(fileURLWithPath: out), targets: nil, json: json).run()
+            try ScanSession(plan: try ScanPresets.plan("quick"), out: URL(fileURLWithPath: out), targets: nil,
+                            device: deviceOption.device, json: json).run()
         }
     }
 }

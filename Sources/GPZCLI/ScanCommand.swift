@@ -27,6 +27,8 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Folder of target checkpoints shared between runs (default: OUT/targets).")
     var targets: String?
 
+    @OptionGroup var deviceOption: DeviceOption
+
     @Flag(help: "List the presets and exit.")
     var listPresets = false
 
@@ -48,7 +50,7 @@ struct ScanCommand: ParsableCommand {
             }
             let plan = try preset.map(ScanPresets.plan) ?? ScanPlan.load(URL(fileURLWithPath: config ?? ""))
             try ScanSession(plan: plan, out: URL(fileURLWithPath: out ?? "runs/\(plan.name)"),
-                            targets: targets.map { URL(fileURLWithPath: $0) }, json: json).run()
+                            targets: targets.map { URL(fileURLWithPath: $0) }, device: deviceOption.device, json: json).run()
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GPZPipeline
+import GPZTensor
 
 /// Runs a plan's studies one after another with a progress bar per stage, prints each study's verdict, and for
 /// several studies writes the comparison (`comparison.json`, `index.html`).
@@ -7,13 +8,16 @@ struct ScanSession {
     let plan: ScanPlan
     let out: URL
     var targets: URL?
+    /// `--device`, which overrides each study's `device` field.
+    var device: Device?
     let json: Bool
 
     func run() throws {
         try plan.validate()
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var finished: [(directory: String, results: ScanResults)] = []
-        for (position, study) in plan.studies.enumerated() {
+        for (position, var study) in plan.studies.enumerated() {
+            if let device { study.device = device }
             let directory = plan.directory(of: study, in: out)
             note("scan \(plan.name): study \(position + 1)/\(plan.studies.count) '\(study.name)' → \(directory.path)")
             let results = try ScanRunner(config: study, directory: directory, shared: out, targets: targets)

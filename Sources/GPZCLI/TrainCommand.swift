@@ -39,8 +39,11 @@ struct TrainCommand: ParsableCommand {
         var config_hash: String
     }
 
+    @OptionGroup var deviceOption: DeviceOption
+
     func run() throws {
         try reportingErrors {
+            try deviceOption.apply()
             let config = try training.config(labels: labels)
             let trainer = try TargetTrainer(config: config, dataset: try Catalog.load(config.dataset))
             let directory = URL(fileURLWithPath: out)

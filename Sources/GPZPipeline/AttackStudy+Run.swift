@@ -36,9 +36,10 @@ public struct AttackStudy {
     /// Attacks `model` at the configured splits (only those in `only`, when given), writes each split's grid
     /// under `out/grids/` and returns the results in split order; `onSplit` sees each result once its grid is
     /// written. Every split's decoder (or rMLE start) is seeded from (seed, split index), so a split's result
-    /// does not depend on which other splits are attacked with it.
+    /// does not depend on which other splits are attacked with it. Learned decoders read the target's features
+    /// from `bank` (one per model and `data`, shared by several runs) or from a bank of their own.
     public func run(model: StagedModel, info: CheckpointInfo, data: AttackData, out: URL, only: Set<Int>? = nil,
-                    onSplit: (SplitAttackResult) throws -> Void = { _ in },
+                    bank: FeatureBank? = nil, onSplit: (SplitAttackResult) throws -> Void = { _ in },
                     progress: @escaping (AttackProgress) -> Void = { _ in }) throws -> [SplitAttackResult] {
         try validate()
         let splits = try selectedSplits(model).filter { only?.contains($0.index) ?? true }
@@ -59,7 +60,7 @@ public struct AttackStudy {
         switch config.attacker {
         case .decoder, .strong:
             for evaluation in try learnedInversion(model: model, splits: splits, enhancements: enhancements, data: data,
-                                                   normalize: normalize, progress: progress) {
+                                                   normalize: normalize, bank: bank, progress: progress) {
                 try finish(evaluation)
             }
         case .rmle:
@@ -130,14 +131,15 @@ public struct AttackStudy {
 
     private func learnedInversion(model: StagedModel, splits: [SplitPoint],
                                   enhancements: [Int: any FeatureEnhancement], data: AttackData,
-                                  normalize: @escaping (Tensor) throws -> Tensor,
+                                  normalize: @escaping (Tensor) throws -> Tensor, bank: FeatureBank?,
                                   progress: @escaping (AttackProgress) -> Void) throws -> [SplitEvaluation] {
         var options = InversionTrainingOptions(epochs: config.epochs, learningRate: config.learningRate,
-                                               schedule: config.schedule)
+                                               featureCacheBytes: config.featureBankMiB << 20, schedule: config.schedule)
         options.decoderSeed = config.seed
         let trainer = try InversionTrainer(target: model, splits: splits,
                                            architecture: config.attacker == .strong ? .strong : .deconvolution,
-                                           enhancements: enhancements, options: options, normalizeInput: normalize)
+                                           enhancements: enhancements, options: options, normalizeInput: normalize,
+                                           bank: bank)
         let aux = ImageStreams.shuffled(data.aux.images, batchSize: config.batchSize, seed: config.seed)
         let batches = aux.batchesPerPass ?? 0
         let perRun = config.schedule == .oneSplitPerRun ? splits.count : 1

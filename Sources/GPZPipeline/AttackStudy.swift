@@ -61,13 +61,16 @@ public struct AttackConfig: ConfigSection {
     public var evaluateLimit: Int?
     /// Train on a class-stratified, seeded subset of this many aux images (nil: all).
     public var auxLimit: Int?
+    /// MiB the target's banked features of the aux images may take (`FeatureBank`: computed once, read by every
+    /// later epoch, decoder seed and decoder); 0 recomputes them for every batch. Results are the same either way.
+    public var featureBankMiB = InversionTrainingOptions.defaultFeatureCacheBytes >> 20
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case splits, aux, attacker, defense, epochs, learningRate = "lr", batchSize = "batch"
         case evaluateOn = "evaluate_on", schedule, rmleImages = "rmle_images", rmleIterations = "rmle_iterations", seed, seeds
-        case evaluateLimit = "evaluate_limit", auxLimit = "aux_limit"
+        case evaluateLimit = "evaluate_limit", auxLimit = "aux_limit", featureBankMiB = "feature_bank_mib"
     }
 
     /// Checks every field that can be checked without the checkpoint, naming the first bad one by its key.
@@ -88,6 +91,7 @@ public struct AttackConfig: ConfigSection {
         try ConfigError.within(1...20, seeds, "seeds")
         try ConfigError.atLeast(1, evaluateLimit, "evaluate_limit")
         try ConfigError.atLeast(1, auxLimit, "aux_limit")
+        try ConfigError.within(0...1 << 20, featureBankMiB, "feature_bank_mib")
         if attacker == .rmle && defense != .none {
             throw ConfigError(field: "defense", "rmle attacks the plain edge; use defense none with attacker rmle")
         }

@@ -4,14 +4,15 @@ import GPZTensor
 
 /// `ImageBatchStream`s over the data layer's image sets.
 public enum ImageStreams {
-    /// Shuffled batches, a new seeded order on every pass (for training an attacker).
+    /// Shuffled batches, a new seeded order on every pass (for training an attacker), with their images' indices
+    /// in `set` (no augmentation), so a trainer can bank the target's features.
     public static func shuffled(_ set: ImageSet, batchSize: Int, seed: UInt64) -> ImageBatchStream {
         let loader = BatchLoader(set, batchSize: batchSize, shuffle: true, seed: seed)
         var pass = 0
-        return ImageBatchStream(batchesPerPass: loader.batchesPerEpoch) {
+        return ImageBatchStream(batchesPerPass: loader.batchesPerEpoch, sampleCount: set.count) {
             let batches = loader.epoch(pass)
             pass += 1
-            return { try batches.next()?.images }
+            return { try batches.next().map { ($0.images, $0.indices) } }
         }
     }
 

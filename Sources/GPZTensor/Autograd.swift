@@ -59,6 +59,13 @@ extension Tensor {
         try checkStatus("copy_", ctorch_copy_(handle, source.handle)) { [shape, source.shape] }
     }
 
+    /// Writes `source`'s slices into this tensor along `dim` at the int64 positions `index`: self[index[i]] = source[i].
+    public func indexCopyInPlace(dim: Int, index: Tensor, source: Tensor) throws {
+        try checkStatus("index_copy_", ctorch_index_copy_(handle, Int64(dim), index.handle, source.handle)) {
+            [shape, index.shape, source.shape]
+        }
+    }
+
     public func fill(_ value: Double) throws {
         try checkStatus("fill_", ctorch_fill_(handle, value)) { [shape] }
     }

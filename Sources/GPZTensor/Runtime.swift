@@ -1,5 +1,4 @@
 import CTorch
-import Foundation
 
 /// Process-wide settings of the tensor backend.
 ///
@@ -11,7 +10,7 @@ public enum Runtime {
     /// Intra-op threads libtorch uses.
     public static var threads: Int { Int(ctorch_get_num_threads()) }
 
-    /// The libtorch version the shim was built against, e.g. `1.13.0`.
+    /// The libtorch version the shim was built against, e.g. `2.13.0`.
     public static var backendVersion: String { String(cString: ctorch_version()) }
 
     public static func setThreads(_ n: Int) throws {
@@ -23,18 +22,7 @@ public enum Runtime {
         try checkStatus("manual_seed", ctorch_manual_seed(seed))
     }
 
-    /// The BLAS shared libraries actually mapped into this process (for example
-    /// `/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3`), read from /proc/self/maps; "unknown" when none.
-    public static var blasLibrary: String {
-        guard let file = FileHandle(forReadingAtPath: "/proc/self/maps"),
-              let maps = String(data: file.readDataToEndOfFile(), encoding: .utf8) else { return "unknown" }
-        var found: [String] = []
-        for line in maps.split(separator: "\n") {
-            guard let path = line.split(separator: " ", omittingEmptySubsequences: true).last,
-                  path.hasPrefix("/") else { continue }
-            let file = path.split(separator: "/").last ?? ""
-            if file.contains("blas") || file.contains("mkl"), !found.contains(String(path)) { found.append(String(path)) }
-        }
-        return found.isEmpty ? "unknown" : found.joined(separator: ", ")
-    }
+    /// What selects the CPU kernels, and so the last digits of results: the CPU capability ATen dispatches to,
+    /// MKL and the oneDNN version, e.g. `cpu AVX512, MKL, oneDNN v3.12.0`.
+    public static var kernels: String { String(cString: ctorch_build_info()) }
 }

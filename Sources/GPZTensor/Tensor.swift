@@ -1,6 +1,6 @@
 import CTorch
 
-/// An n-dimensional array with automatic differentiation, backed by a libtorch tensor on the CPU.
+/// An n-dimensional array with automatic differentiation, backed by a libtorch tensor on the CPU or a CUDA device (`Device`).
 ///
 /// A `Tensor` owns one shim handle and releases it when the object goes away. Operations never mutate their
 /// inputs (the few in-place updates are named `…InPlace` and run without recording gradients). Every

@@ -33,7 +33,7 @@ final class InversionTrainerTests: SeededTestCase {
         XCTAssertEqual(updates, epochs * batchCount)
         XCTAssertEqual(report.targetBatches, epochs * batchCount)
         XCTAssertEqual(report.images, epochs * batchCount * 16)
-        XCTAssertEqual(report.cachedEpochs, 0)
+        XCTAssertEqual(report.bankedBatches, 0, "an unnumbered stream has no bank")
         let requiredFall = [1: 0.5, 2: 0.5, 3: 0.5, 4: 1, 5: 0.75]
         for split in model.splitPoints {
             let losses = try XCTUnwrap(report.epochLosses[split.index])
@@ -68,19 +68,63 @@ final class InversionTrainerTests: SeededTestCase {
         XCTAssertEqual(report.epochLosses.keys.sorted(), [2, 4])
     }
 
-    func testCachedFeaturesReplaceLaterTargetPasses() throws {
-        let model = try tinyCNN4()
-        let options = InversionTrainingOptions(epochs: 3, featureCacheBytes: 64 << 20)
-        let trainer = try InversionTrainer(target: model, splits: model.splitPoints, options: options)
-        let report = try trainer.train(on: try auxBatches())
-        XCTAssertEqual(report.targetBatches, batchCount)
-        XCTAssertEqual(report.cachedEpochs, 2)
+    /// 64 numbered images served in a new order of 16-image batches on every pass (as the shuffled aux loader).
+    private func shuffledAux() throws -> ImageBatchStream {
+        let images = try syntheticImages(count: 64, channels: 1, size: 16)
+        var pass = 0
+        return ImageBatchStream(batchesPerPass: 4, sampleCount: 64) {
+            var order = Array(0..<64)
+            var generator = TestGenerator(state: UInt64(pass) &+ 1)
+            order.shuffle(using: &generator)
+            pass += 1
+            var batch = 0
+            return {
+                guard batch < 4 else { return nil }
+                defer { batch += 1 }
+                let rows = Array(order[(batch * 16)..<((batch + 1) * 16)])
+                return (try images.indexSelect(dim: 0, rows), rows)
+            }
+        }
+    }
 
-        let tight = try InversionTrainer(target: model, splits: model.splitPoints,
-                                         options: InversionTrainingOptions(epochs: 2, featureCacheBytes: 1024))
-        let uncached = try tight.train(on: try auxBatches())
-        XCTAssertEqual(uncached.targetBatches, 2 * batchCount)
-        XCTAssertEqual(uncached.cachedEpochs, 0)
+    /// With the bank the target runs only in the first epoch; the batches keep the stream's order, so the decoders
+    /// train on the same batches and end bit-identical to an unbanked run.
+    func testBankedFeaturesReplaceLaterTargetPassesWithIdenticalResults() throws {
+        let model = try tinyCNN4()
+        func run(bankBytes: Int) throws -> (InversionTrainingReport, [Float]) {
+            try Runtime.manualSeed(3)
+            var options = InversionTrainingOptions(epochs: 3, featureCacheBytes: bankBytes)
+            options.decoderSeed = 1
+            let trainer = try InversionTrainer(target: model, splits: model.splitPoints, options: options)
+            let report = try trainer.train(on: try shuffledAux())
+            return (report, try trainer.decoders.flatMap { try $0.parameters().flatMap { try $0.toFloats() } })
+        }
+        let (banked, bankedOut) = try run(bankBytes: 64 << 20)
+        XCTAssertEqual(banked.targetBatches, 4)
+        XCTAssertEqual(banked.bankedBatches, 8)
+        let (plain, plainOut) = try run(bankBytes: 0)
+        XCTAssertEqual(plain.targetBatches, 12)
+        XCTAssertEqual(plain.bankedBatches, 0)
+        XCTAssertEqual(banked.epochLosses, plain.epochLosses)
+        XCTAssertEqual(bankedOut, plainOut, "decoder weights")
+
+        let (tight, _) = try run(bankBytes: 1024)
+        XCTAssertEqual(tight.targetBatches, 12, "nothing fits in 1 KiB: every batch runs the target")
+    }
+
+    func testASharedBankServesLaterTrainers() throws {
+        let model = try tinyCNN4()
+        let bank = FeatureBank(sampleCount: 64, budgetBytes: 64 << 20)
+        let aux = try shuffledAux()
+        let first = try InversionTrainer(target: model, splits: model.splitPoints,
+                                         options: InversionTrainingOptions(epochs: 1), bank: bank)
+        XCTAssertEqual(try first.train(on: aux).targetBatches, 4)
+        XCTAssertEqual(bank.completeSplits, [1, 2, 3, 4, 5])
+        let second = try InversionTrainer(target: model, splits: [try model.split(at: 4)],
+                                          options: InversionTrainingOptions(epochs: 2), bank: bank)
+        let report = try second.train(on: aux)
+        XCTAssertEqual(report.targetBatches, 0)
+        XCTAssertEqual(report.bankedBatches, 8)
     }
 
     func testEvaluationSummarisesEverySplitAndKeepsExamples() throws {
@@ -124,5 +168,17 @@ final class InversionTrainerTests: SeededTestCase {
         XCTAssertThrowsError(try InversionTrainer(target: model, splits: [split, split]))
         XCTAssertThrowsError(try InversionTrainer(target: model, splits: [split],
                                                   options: InversionTrainingOptions(epochs: 0)))
+    }
+}
+
+/// A fixed xorshift generator for test orders.
+private struct TestGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
     }
 }

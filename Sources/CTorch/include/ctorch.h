@@ -26,8 +26,20 @@ enum { CT_FLOAT32 = 0, CT_FLOAT64 = 1, CT_INT64 = 2, CT_BOOL = 3 };
 const char *ctorch_last_error(void);
 int ctorch_set_num_threads(int n);
 int ctorch_get_num_threads(void);
-/* The libtorch version the shim was built against, e.g. "1.13.0". */
+/* The libtorch version the shim was built against, e.g. "2.13.0". */
 const char *ctorch_version(void);
+/* What selects the kernels: CPU capability, MKL, oneDNN version (e.g. "cpu AVX512, MKL yes, oneDNN v3.12"). */
+const char *ctorch_build_info(void);
+
+/* ---- devices ---- */
+enum { CT_CPU = 0, CT_CUDA = 1 };
+/* Number of CUDA devices libtorch sees (0 in a CPU-only build or without a GPU). */
+int ctorch_cuda_device_count(void);
+/* Sets the process-wide device every factory creates on (and from_data copies to); fails for a missing device. */
+int ctorch_set_default_device(int type, int index);
+/* The tensor's device type (CT_CPU / CT_CUDA), its index written to *index; -1 on failure. */
+int ctorch_tensor_device(const ctorch_tensor *t, int *index);
+ctorch_tensor *ctorch_to_device(const ctorch_tensor *t, int type, int index);
 int ctorch_manual_seed(uint64_t seed);
 /* Grad mode is thread-local in libtorch. Returns the previous mode (0/1) or -1. */
 int ctorch_set_grad_enabled(int enabled);
@@ -115,6 +127,8 @@ int ctorch_zero_grad(ctorch_tensor *t);
 ctorch_tensor *ctorch_detach(const ctorch_tensor *t);
 
 /* ---- in-place updates (for optimisers and state loading; run them without grad) ---- */
+/* self[index[i]] along dim = src[i] */
+int ctorch_index_copy_(ctorch_tensor *t, int64_t dim, const ctorch_tensor *index, const ctorch_tensor *src);
 int ctorch_copy_(ctorch_tensor *dst, const ctorch_tensor *src);
 int ctorch_fill_(ctorch_tensor *t, double value);
 int ctorch_add_(ctorch_tensor *t, const ctorch_tensor *other, double alpha);

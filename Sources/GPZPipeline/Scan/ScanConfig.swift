@@ -1,6 +1,7 @@
 import Foundation
 import GPZAnalysis
 import GPZData
+import GPZTensor
 import GPZTraining
 
 /// One study of `gpz scan`: a target to train (or reuse), the analysis at every split, the attack at the chosen
@@ -19,6 +20,9 @@ public struct ScanConfig: ConfigSection {
     public var target = TrainingConfig()
     public var analysis = AnalysisSettings()
     public var attack = AttackConfig()
+    /// Where tensors live: cpu, cuda, cuda:N, or auto (the first CUDA device when there is one). Not part of the
+    /// study's hash; the store records the device its units were computed on and refuses to mix devices.
+    public var device = Device.auto
 
     public init() {
         target.imageSize = 32
@@ -32,7 +36,7 @@ public struct ScanConfig: ConfigSection {
 
     enum CodingKeys: String, CodingKey {
         case name, leakageThreshold = "leakage_threshold", privacyThreshold = "privacy_threshold", target, analysis
-        case attack
+        case attack, device
     }
 
     /// Checks every field that can be checked without data, naming the first bad one by its path in the file.
@@ -54,6 +58,7 @@ public struct ScanConfig: ConfigSection {
         get throws {
             var copy = self
             copy.name = ""
+            copy.device = .auto
             return try CanonicalJSON.hash(copy)
         }
     }
@@ -71,12 +76,14 @@ public struct ScanConfig: ConfigSection {
         get throws { try attackHash(seed: attack.seed) }
     }
 
-    /// The attack units of decoder seed `seed` (the other settings as configured; the replicate count is left
-    /// out, so adding replicates keeps the units already attacked).
+    /// The attack units of decoder seed `seed` (the other settings as configured; the replicate count and the
+    /// feature bank's size are left out: adding replicates keeps the units already attacked, and banking does not
+    /// change results).
     public func attackHash(seed: UInt64) throws -> String {
         var settings = attack
         settings.seed = seed
         settings.seeds = 1
+        settings.featureBankMiB = AttackConfig().featureBankMiB
         return try CanonicalJSON.hash(["target": target.hash, "epochs": String(target.epochs),
                                        "attack": CanonicalJSON.hash(settings)])
     }

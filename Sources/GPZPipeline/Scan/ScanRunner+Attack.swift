@@ -24,8 +24,9 @@ extension ScanRunner {
                 store: ScanStore, events: @escaping (ScanEvent) -> Void) throws -> AttackOutcome {
         let selected = try AttackStudy(config: config.attack).selectedSplits(model).map(\.index)
         let base = config.attack.seed
+        let bank = FeatureBank(sampleCount: data.aux.count, budgetBytes: config.attack.featureBankMiB << 20)
         let first = try attack(seed: base, splits: selected, model: model, info: info, data: data, store: store,
-                               grids: directory, events: events)
+                               bank: bank, grids: directory, events: events)
         guard !first.isEmpty else { return AttackOutcome(first: [], replicates: [], seeds: [base], replicated: []) }
         let baselines = try Self.baselines(data.evaluationImages)
         let single = try leakageBoundary(AttackOutcome(first: first, replicates: [], seeds: [base], replicated: []),
@@ -35,7 +36,7 @@ extension ScanRunner {
         let seeds = (0..<UInt64(config.attack.seeds)).map { base &+ $0 }
         let replicates = try seeds.dropFirst().map { seed in
             let results = try attack(seed: seed, splits: replicated, model: model, info: info, data: data,
-                                     store: store, grids: directory.appendingPathComponent("replicates/seed-\(seed)"),
+                                     store: store, bank: bank, grids: directory.appendingPathComponent("replicates/seed-\(seed)"),
                                      events: events)
             return Dictionary(uniqueKeysWithValues: results.map { ($0.index, $0) })
         }
@@ -46,7 +47,7 @@ extension ScanRunner {
     /// The results of decoder seed `seed` at `splits`: stored ones, and the missing ones attacked now (in one
     /// pass), with their grids under `grids`.
     private func attack(seed: UInt64, splits: [Int], model: StagedModel, info: CheckpointInfo, data: AttackData,
-                        store: ScanStore, grids: URL, events: @escaping (ScanEvent) -> Void) throws -> [SplitAttackResult] {
+                        store: ScanStore, bank: FeatureBank, grids: URL, events: @escaping (ScanEvent) -> Void) throws -> [SplitAttackResult] {
         guard !splits.isEmpty else { return [] }
         var settings = config.attack
         settings.seed = seed
@@ -62,7 +63,8 @@ extension ScanRunner {
                           + "\(data.aux.count) aux images (\(data.aux.source)), \(config.attack.epochs) epochs, "
                           + "evaluated on \(data.evaluationImages.count) images"))
             let started = Date()
-            _ = try study.run(model: model, info: info, data: data, out: grids, only: missing, onSplit: { result in
+            _ = try study.run(model: model, info: info, data: data, out: grids, only: missing, bank: bank,
+                              onSplit: { result in
                 try store.record(result, hash: hash, kind: .attack, key: String(result.index),
                                  seconds: Date().timeIntervalSince(started))
                 results[String(result.index)] = result

@@ -1,6 +1,7 @@
 import Foundation
 import GPZAnalysis
 import GPZData
+import GPZTensor
 import GPZModels
 import GPZTraining
 
@@ -40,6 +41,11 @@ public struct ScanRunner {
 
     public func run(events: @escaping (ScanEvent) -> Void = { _ in }) throws -> ScanResults {
         try config.validate()
+        do {
+            try Device.use(config.device)
+        } catch let error as DeviceError {
+            throw ConfigError(field: "device", error.message)
+        }
         let clock = Date()
         var timing: [String: Double] = [:]
         func timed<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {

@@ -30,7 +30,7 @@ public final class ScanStore {
     /// What changes the numbers a unit holds besides its configuration: libtorch's intra-op thread count (the
     /// order of floating-point reductions), the libtorch version and the BLAS library.
     public static var currentNumerics: String {
-        "threads=\(Runtime.threads), libtorch \(Runtime.backendVersion), blas \(Runtime.blasLibrary)"
+        "threads=\(Runtime.threads), libtorch \(Runtime.backendVersion), \(Device.current), \(Runtime.kernels)"
     }
 
     /// Opens (creating if needed) the store at `url` for writing: takes the exclusive lock of its directory
