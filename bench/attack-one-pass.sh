@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:?usage: bench/attack-one-pass.sh SIZE [WORKDIR]}
 work=${2:-runs/bench-attack}
-gpz=.build/release/gpz
+gpz=${GPZ:-.build/release/gpz}  # GPZ=path overrides
 [[ -x $gpz ]] || { echo "error: $gpz missing; run swift build -c release first" >&2; exit 2; }
 source bench/python-env.sh
 # The same malloc tuning gpz applies to itself at start-up (README, "Runtime behaviour").

@@ -108,14 +108,27 @@ public struct LeakageBoundary: Codable, Equatable, Sendable {
 
     /// The splits whose verdict decoder-seed replicates must settle: the boundary and the leaking candidate
     /// before it; without a boundary, the least-leaking candidate (the one that decides "every split leaks") and
-    /// the classifier output (which decides whether only "no partition" protects).
-    public static func replicateSplits(_ leakage: [SplitLeakage], threshold: Double) -> [Int] {
+    /// the classifier output (which decides whether only "no partition" protects) — less the splits one seed
+    /// already settles (`settledByOneSeed`).
+    ///
+    /// - Parameter leakage: the first seed's leakage at every attacked split.
+    public static func replicateSplits(_ leakage: [SplitLeakage], threshold: Double, seeds: Int) -> [Int] {
         let candidates = leakage.filter(\.candidate)
         let tail = firstOfProtectingTail(candidates) { $0.leakageUpper <= threshold }
+        let deciding: [SplitLeakage]
         if let tail {
-            return (Swift.max(0, tail - 1)...tail).map { candidates[$0].index }
+            deciding = (Swift.max(0, tail - 1)...tail).map { candidates[$0] }
+        } else {
+            let least = candidates.min { ($0.leakage, -$0.index) < ($1.leakage, -$1.index) }
+            deciding = (least.map { [$0] } ?? []) + leakage.filter(\.isLogits)
         }
-        let least = candidates.min { ($0.leakage, -$0.index) < ($1.leakage, -$1.index) }
-        return (least.map { [$0.index] } ?? []) + leakage.filter(\.isLogits).map(\.index)
+        return deciding.filter { !settledByOneSeed($0, threshold: threshold, seeds: seeds) }.map(\.index)
+    }
+
+    /// Whether the first seed alone settles a split as leaking: L ≥ 0 for every seed, so when the first seed's
+    /// L₁ exceeds n·τ the mean over n seeds is at least L₁/n > τ whatever the other n − 1 give, and L̄ + sd > τ.
+    /// Further seeds could not make the split protect; they are not run.
+    public static func settledByOneSeed(_ split: SplitLeakage, threshold: Double, seeds: Int) -> Bool {
+        split.leakage > Double(seeds) * threshold
     }
 }

@@ -20,7 +20,6 @@ struct BenchOps: ParsableCommand {
         var add_grad_us: Double
         var lenet_img_s: Double
         var decoder_img_s: Double
-        var decoder_slow_img_s: Double
         var threads: Int
         var kernels: String
     }
@@ -33,11 +32,9 @@ struct BenchOps: ParsableCommand {
         let add = try OpOverhead.addMicroseconds(requiresGrad: false)
         let addGrad = try OpOverhead.addMicroseconds(requiresGrad: true)
         let lenet = try TrainingWorkload.lenet().imagesPerSecond(steps: steps)
-        let decoder = try TrainingWorkload.decoder(fastTransposedConvolution: true).imagesPerSecond(steps: steps)
-        let slow = try TrainingWorkload.decoder(fastTransposedConvolution: false).imagesPerSecond(steps: steps)
+        let decoder = try TrainingWorkload.decoder().imagesPerSecond(steps: steps)
         let result = Result(add_us: add, add_grad_us: addGrad, lenet_img_s: lenet, decoder_img_s: decoder,
-                            decoder_slow_img_s: slow, threads: Runtime.threads,
-                            kernels: Runtime.kernels)
+                            threads: Runtime.threads, kernels: Runtime.kernels)
         if json {
             print(try jsonLine(result))
         } else {
@@ -45,7 +42,6 @@ struct BenchOps: ParsableCommand {
             print(String(format: "1-element add with grad  %8.3f µs", addGrad))
             print(String(format: "LeNet training           %8.0f images/s", lenet))
             print(String(format: "decoder training         %8.0f images/s", decoder))
-            print(String(format: "  (im2col ConvTranspose) %8.0f images/s", slow))
             print("threads                  \(result.threads)")
             print("kernels                  \(result.kernels)")
         }

@@ -10,7 +10,7 @@ import GPZTensor
 ///   Flatten (1024) → Linear(1024→10), cross-entropy (the LeNet whose 1024×10 layer the backend notes quote);
 /// - **decoder**: the paper's Inversion_4 decoder for cnn4's block 2 at 28 px, the first real decoder an attack
 ///   trains: 128×7×7 → ConvTranspose(128→64, 4, 2, 1) → BatchNorm → Tanh → ConvTranspose(64→1, 4, 2, 1) → Sigmoid,
-///   MSE against 1×28×28 images — with the fast transposed convolution, and once with libtorch's own (im2col).
+///   MSE against 1×28×28 images.
 struct TrainingWorkload {
     let model: any Module
     let input: Tensor
@@ -27,14 +27,11 @@ struct TrainingWorkload {
                                 loss: { try Loss.crossEntropy($0, labels: labels) }, batch: batch)
     }
 
-    static func decoder(featureChannels: Int = 128, fastTransposedConvolution: Bool, batch: Int = 128) throws
-        -> TrainingWorkload {
+    static func decoder(featureChannels: Int = 128, batch: Int = 128) throws -> TrainingWorkload {
         try Runtime.manualSeed(0)
-        let first = try ConvTranspose2d(featureChannels, featureChannels / 2, 4, stride: 2, padding: 1)
-        let last = try ConvTranspose2d(featureChannels / 2, 1, 4, stride: 2, padding: 1)
-        first.fast = fastTransposedConvolution
-        last.fast = fastTransposedConvolution
-        let model = Sequential(first, try BatchNorm2d(featureChannels / 2), Tanh(), last, Sigmoid())
+        let model = Sequential(try ConvTranspose2d(featureChannels, featureChannels / 2, 4, stride: 2, padding: 1),
+                               try BatchNorm2d(featureChannels / 2), Tanh(),
+                               try ConvTranspose2d(featureChannels / 2, 1, 4, stride: 2, padding: 1), Sigmoid())
         let target = try Tensor.rand([batch, 1, 28, 28])
         return TrainingWorkload(model: model, input: try Tensor.randn([batch, featureChannels, 7, 7]),
                                 loss: { try Loss.mse($0, target) }, batch: batch)

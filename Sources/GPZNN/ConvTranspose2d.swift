@@ -6,9 +6,6 @@ import GPZTensor
 /// Input [N, in, H, W] → output [N, out, H′, W′] with H′ = (H − 1)·s − 2p + d·(k − 1) + outputPadding + 1.
 /// Weight [in, out/groups, kH, kW], bias [out]; both ~ U(−1/√fan_in, 1/√fan_in) where, as in PyTorch,
 /// fan_in = weight.size(1)·kH·kW = (out/groups)·kH·kW.
-///
-/// By default (`fast`) the forward pass runs as the input-gradient of a convolution, which is much quicker on the
-/// CPU backend and agrees with the direct computation to float rounding; set `fast` to false for the direct one.
 public final class ConvTranspose2d: Module {
     public let inChannels: Int
     public let outChannels: Int
@@ -22,8 +19,6 @@ public final class ConvTranspose2d: Module {
     public let weight: Tensor
     /// [out], or nil without bias.
     public let bias: Tensor?
-    /// Computes the forward pass through the convolution input-gradient (only for groups = 1).
-    public var fast = true
     public var isTraining = true
 
     public init(_ inChannels: Int, _ outChannels: Int, _ kernelSize: IntPair, stride: IntPair = 1,
@@ -55,7 +50,6 @@ public final class ConvTranspose2d: Module {
 
     public func forward(_ input: Tensor) throws -> Tensor {
         try input.convTranspose2d(weight: weight, bias: bias, stride: stride.tuple, padding: padding.tuple,
-                                  outputPadding: outputPadding.tuple, dilation: dilation.tuple, groups: groups,
-                                  fast: fast)
+                                  outputPadding: outputPadding.tuple, dilation: dilation.tuple, groups: groups)
     }
 }

@@ -28,13 +28,9 @@ extension Tensor {
     }
 
     /// 2-D transposed convolution of (N, C, H, W) with weight (C, O/groups, kH, kW).
-    ///
-    /// With `fast` (the default) it is computed as the input-gradient of the convolution it transposes, which runs
-    /// on oneDNN instead of libtorch 1.13's im2col path, when groups is 1 and there are at least 4 output
-    /// channels (for fewer, the im2col path is faster); the two agree to float rounding.
     public func convTranspose2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                                 padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
-                                dilation: (Int, Int) = (1, 1), groups: Int = 1, fast: Bool = true) throws -> Tensor {
+                                dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
         let xs = shape, ws = weight.shape
         try TensorError.check(xs.count == 4, "conv_transpose2d", "input \(xs) must be 4-D (N, C, H, W)")
         try TensorError.check(ws.count == 4, "conv_transpose2d", "weight \(ws) must be 4-D (C, O, kH, kW)")
@@ -44,7 +40,7 @@ extension Tensor {
         let d = [dilation.0, dilation.1]
         let result = withInt64s(s + p + o + d) { all, _ in
             ctorch_conv_transpose2d(handle, weight.handle, bias?.handle, all, all! + 2, all! + 4, all! + 6,
-                                    Int64(groups), fast ? 1 : 0)
+                                    Int64(groups))
         }
         return try wrap("conv_transpose2d", result) { [xs, ws] }
     }

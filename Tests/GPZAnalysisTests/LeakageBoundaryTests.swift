@@ -46,15 +46,30 @@ final class LeakageBoundaryTests: XCTestCase {
 
     func testReplicateSplitsSurroundTheBoundaryOrTheLeastLeakingCandidate() throws {
         let leaking = try LeakageBoundary(outcomes: [
-            outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.01]]), outcome(3, ["decoder": [0.02]]),
+            outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.01]]), outcome(3, ["decoder": [0.03]]),
             outcome(4, ["decoder": [0.015]]), outcome(5, ["decoder": [0.03]], logits: true),
         ], classMeanMSE: 0.04)
-        XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1), [3, 5])
+        XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1, seeds: 3), [3, 5])
         let bounded = try LeakageBoundary(outcomes: [
-            outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.01]]), outcome(3, ["decoder": [0.039]]),
+            outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.03]]), outcome(3, ["decoder": [0.039]]),
             outcome(4, ["decoder": [0.045]]),
         ], classMeanMSE: 0.04)
-        XCTAssertEqual(LeakageBoundary.replicateSplits(bounded.splits, threshold: 0.1), [2, 3])
+        XCTAssertEqual(LeakageBoundary.replicateSplits(bounded.splits, threshold: 0.1, seeds: 3), [2, 3])
+    }
+
+    /// L₁ > n·τ settles a split: block 3's L₁ = 0.625 and the logits' 0.25 both exceed 2 × 0.1, so with two seeds
+    /// nothing is replicated; with three seeds the logits (0.25 ≤ 0.3) still could protect and are replicated.
+    func testSplitsOneSeedSettlesAreNotReplicated() throws {
+        let leaking = try LeakageBoundary(outcomes: [
+            outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.01]]), outcome(3, ["decoder": [0.015]]),
+            outcome(4, ["decoder": [0.03]], logits: true),
+        ], classMeanMSE: 0.04)
+        XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1, seeds: 2), [])
+        XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1, seeds: 3), [4])
+        XCTAssertTrue(LeakageBoundary.settledByOneSeed(leaking.splits[2], threshold: 0.1, seeds: 3))
+        // Whatever two more seeds give (at best L = 0), block 3's mean stays above τ.
+        let worstCase = try LeakageBoundary(outcomes: [outcome(3, ["decoder": [0.015, 0.04, 0.04]])], classMeanMSE: 0.04)
+        XCTAssertFalse(worstCase.splits[0].protects)
     }
 
     func testRejectsBadInput() {

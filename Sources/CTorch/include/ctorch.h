@@ -142,12 +142,9 @@ int ctorch_normal_(ctorch_tensor *t, double mean, double std);
 ctorch_tensor *ctorch_linear(const ctorch_tensor *x, const ctorch_tensor *w, const ctorch_tensor *b);
 ctorch_tensor *ctorch_conv2d(const ctorch_tensor *x, const ctorch_tensor *w, const ctorch_tensor *b,
                              const int64_t *stride, const int64_t *padding, const int64_t *dilation, int64_t groups);
-/* fast != 0 computes the transposed convolution as the input-gradient of a convolution (oneDNN path) when
- * groups == 1, there are at least 4 output channels (with fewer, libtorch's own path is faster) and the output
- * padding is smaller than the stride; otherwise libtorch's own conv_transpose2d runs. */
 ctorch_tensor *ctorch_conv_transpose2d(const ctorch_tensor *x, const ctorch_tensor *w, const ctorch_tensor *b,
                                        const int64_t *stride, const int64_t *padding, const int64_t *output_padding,
-                                       const int64_t *dilation, int64_t groups, int fast);
+                                       const int64_t *dilation, int64_t groups);
 ctorch_tensor *ctorch_batch_norm(const ctorch_tensor *x, const ctorch_tensor *w, const ctorch_tensor *b,
                                  ctorch_tensor *running_mean, ctorch_tensor *running_var, int training,
                                  double momentum, double eps);

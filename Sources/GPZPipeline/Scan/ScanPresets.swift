@@ -17,7 +17,7 @@ public enum ScanPresets {
         switch name {
         case "quick":
             return ScanPlan(name: name, description: "The demo: a narrow cnn4 on a Fashion-MNIST subset at 32 px, "
-                            + "all splits attacked by learned decoders; about 11 minutes on 2 cores.", studies: [quick])
+                            + "all splits attacked by learned decoders; about 6½ minutes on 2 cores.", studies: [quick])
         case "stability":
             return ScanPlan(name: name, description: "The demo's study five times: decoder seeds 0, 1 and 2, and "
                             + "bootstrap seeds 1 and 2 of the analysis; the recommendation and the zone should not "

@@ -32,7 +32,8 @@ extension ScanRunner {
         let single = try leakageBoundary(AttackOutcome(first: first, replicates: [], seeds: [base], replicated: []),
                                          candidates: candidates, classMeanMSE: baselines.classMeanMSE)
         let replicated = config.attack.seeds > 1
-            ? LeakageBoundary.replicateSplits(single.splits, threshold: config.leakageThreshold) : []
+            ? LeakageBoundary.replicateSplits(single.splits, threshold: config.leakageThreshold,
+                                             seeds: config.attack.seeds) : []
         let seeds = (0..<UInt64(config.attack.seeds)).map { base &+ $0 }
         let replicates = try seeds.dropFirst().map { seed in
             let results = try attack(seed: seed, splits: replicated, model: model, info: info, data: data,
