@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "GPZPipelineTests", dependencies: ["GPZTestSupport", "GPZPipeline", "GPZAnalysis", "GPZTraining", "GPZData"]),
         .testTarget(
             name: "GPZCLITests",
-            dependencies: ["gpz", "GPZTestSupport", "GPZAnalysis", "GPZPipeline", "GPZTraining",
+            dependencies: ["gpz", "GPZTestSupport", "GPZAnalysis", "GPZPipeline", "GPZTraining", "GPZTensor",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GPZAttacksTests", dependencies: ["GPZTestSupport", "GPZAttacks", "GPZModels", "GPZNN", "GPZTensor"]),
