@@ -58,7 +58,7 @@ public enum ScanPresets {
 
     /// The demo: the comparison presets' cnn4 (width 32, 24,000 images at 32 px), 4 epochs; decoders 5 epochs on
     /// all 12,000 aux images at every split, the logits included (the decision-level split, where the zone
-    /// shows), evaluated on 2,000 test images; decoder seeds 1 and 2 where the verdict could flip. About 11
+    /// shows), evaluated on 2,000 test images; decoder seeds 1 and 2 where the verdict could still flip. About 6½
     /// minutes on 2 cores (docs/benchmarks.md).
     static var quick: ScanConfig {
         var config = medium("quick")
