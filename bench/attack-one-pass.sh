@@ -6,7 +6,7 @@
 #   3. the paper code's way: one Python process per split on torch 2.13.0 (bench/inversion_per_split.py), the same
 #      libtorch gpz links.
 # Every figure is the wall time of whole processes. Run it on an idle machine after
-# `./scripts/bootstrap.sh && swift build -c release`; it creates the Python environment (bench/python-env.sh) and
+# `./scripts/bootstrap.sh && swift build -c release`; it creates the Python environment (bench/common.sh) and
 # trains the cnn4 it attacks (1 epoch on 6,000 images; its accuracy does not change the timing) when missing.
 #
 # usage: bench/attack-one-pass.sh SIZE [WORKDIR]      SIZE: 32 or 64; WORKDIR defaults to runs/bench-attack
@@ -14,9 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:?usage: bench/attack-one-pass.sh SIZE [WORKDIR]}
 work=${2:-runs/bench-attack}
-gpz=${GPZ:-.build/release/gpz}  # GPZ=path overrides
-[[ -x $gpz ]] || { echo "error: $gpz missing; run swift build -c release first" >&2; exit 2; }
-source bench/python-env.sh
+source bench/common.sh
 # The same malloc tuning gpz applies to itself at start-up (README, "Runtime behaviour").
 export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=268435456
 

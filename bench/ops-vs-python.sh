@@ -6,9 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
-gpz=${GPZ:-.build/release/gpz}  # GPZ=path overrides
-[[ -x $gpz ]] || { echo "error: $gpz missing; run swift build -c release first" >&2; exit 2; }
-source bench/python-env.sh
+source bench/common.sh
 export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=268435456
 ours=() theirs=()
 for _ in $(seq "$rounds"); do

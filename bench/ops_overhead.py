@@ -12,7 +12,7 @@ training figures are the median of --steps timed steps after two warm-up steps. 
 (GPZ_NUM_THREADS overrides), and gpz's malloc settings unless the MALLOC_*_ variables are set (they are read at
 start-up, so bench/ops-vs-python.sh sets them in the environment). Prints one JSON line.
 
-Run from a virtual environment holding torch==2.13.0 (bench/python-env.sh makes one).
+Run from a virtual environment holding torch==2.13.0 (bench/common.sh makes one).
 """
 import argparse
 import json

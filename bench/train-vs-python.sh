@@ -8,9 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-3}
-gpz=${GPZ:-.build/release/gpz}  # GPZ=path overrides
-[[ -x $gpz ]] || { echo "error: $gpz missing; run swift build -c release first" >&2; exit 2; }
-source bench/python-env.sh
+source bench/common.sh
 printf '%-9s %6s %14s %14s %8s\n' model size "gpz images/s" "torch images/s" "gpz/torch"
 for model in cnn4 vgg16bn vgg19bn resnet18 ir152 vit; do
     ours=$($gpz bench train --model $model --steps "$steps" --json)

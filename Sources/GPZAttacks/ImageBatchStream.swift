@@ -33,24 +33,11 @@ public struct ImageBatchStream {
         }
     }
 
-    /// The same batches, in order, on every pass; with `indexed`, batch b's images are numbered consecutively
-    /// from the first batch's first image, so features can be banked.
-    public init(_ batches: [Tensor], indexed: Bool = false) {
-        guard indexed else {
-            self.init(batchesPerPass: batches.count) {
-                var iterator = batches.makeIterator()
-                return { iterator.next() }
-            }
-            return
-        }
-        let starts = batches.reduce(into: [0]) { $0.append($0.last! + $1.size(0)) }
-        self.init(batchesPerPass: batches.count, sampleCount: starts.last!) {
-            var position = 0
-            return {
-                guard position < batches.count else { return nil }
-                defer { position += 1 }
-                return (batches[position], Array(starts[position]..<starts[position + 1]))
-            }
+    /// The same batches, in order, on every pass.
+    public init(_ batches: [Tensor]) {
+        self.init(batchesPerPass: batches.count) {
+            var iterator = batches.makeIterator()
+            return { iterator.next() }
         }
     }
 

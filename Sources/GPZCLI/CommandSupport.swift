@@ -74,10 +74,6 @@ struct DeviceOption: ParsableArguments {
     /// does not exist is bad input, named like the scan file's `device` field.
     @discardableResult
     func apply(fallback: Device = .auto) throws -> Device {
-        do {
-            return try Device.use(device ?? fallback)
-        } catch let error as DeviceError {
-            throw ConfigError(field: "device", error.message)
-        }
+        try Device.useConfigured(device ?? fallback)
     }
 }

@@ -1,3 +1,5 @@
+import GPZTensor
+
 /// A bad setting: its dotted path in a configuration file (`attack.evaluate_limit`) and what was expected. The CLI
 /// and `gpz scan` report the same error for the same value, whether it came from an option or a file.
 public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -42,5 +44,18 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Throws "`field`: expected a finite value > 0, got …" unless `value` is positive and finite.
     public static func positive(_ value: Double, _ field: String) throws {
         guard value > 0, value.isFinite else { throw ConfigError(field: field, "expected a finite value > 0, got \(value)") }
+    }
+}
+
+extension Device {
+    /// `Device.use(_:)` for a configured device (a scan file's `device` or `--device`): a device that does not
+    /// exist is a `ConfigError` on the field `device`, the same line from either source.
+    @discardableResult
+    public static func useConfigured(_ device: Device) throws -> Device {
+        do {
+            return try use(device)
+        } catch let error as DeviceError {
+            throw ConfigError(field: "device", error.message)
+        }
     }
 }

@@ -41,11 +41,7 @@ public struct ScanRunner {
 
     public func run(events: @escaping (ScanEvent) -> Void = { _ in }) throws -> ScanResults {
         try config.validate()
-        do {
-            try Device.use(config.device)
-        } catch let error as DeviceError {
-            throw ConfigError(field: "device", error.message)
-        }
+        try Device.useConfigured(config.device)
         let clock = Date()
         var timing: [String: Double] = [:]
         func timed<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {

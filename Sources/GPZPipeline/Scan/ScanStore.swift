@@ -28,7 +28,7 @@ public final class ScanStore {
     static let busyTimeout: TimeInterval = 60
 
     /// What changes the numbers a unit holds besides its configuration: libtorch's intra-op thread count (the
-    /// order of floating-point reductions), the libtorch version and the BLAS library.
+    /// order of floating-point reductions), the libtorch version, the device and the CPU kernels (`Runtime.kernels`).
     public static var currentNumerics: String {
         "threads=\(Runtime.threads), libtorch \(Runtime.backendVersion), \(Device.current), \(Runtime.kernels)"
     }
