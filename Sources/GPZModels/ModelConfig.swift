@@ -12,10 +12,16 @@ public enum Architecture: String, CaseIterable, Codable, Sendable, CustomStringC
     case ir152
     /// A pre-norm vision transformer (embedding 128, depth 6, 8 heads).
     case vit
+    /// A model exported from PyTorch into a TorchScript stage archive (`python/gpz_export.py`): loaded from its
+    /// file by `ScriptArchive`, never built by name, so it is not among `allCases`.
+    case torchscript
+
+    /// The architectures GPZ builds by name (everything but `torchscript`).
+    public static var allCases: [Architecture] { [.cnn4, .vgg16bn, .vgg19bn, .resnet18, .ir152, .vit] }
 
     /// The architecture called `name`, or an error listing the valid names.
     public init(named name: String) throws {
-        guard let architecture = Architecture(rawValue: name.lowercased()) else {
+        guard let architecture = Architecture(rawValue: name.lowercased()), Architecture.allCases.contains(architecture) else {
             let valid = Architecture.allCases.map(\.rawValue).joined(separator: ", ")
             throw ModelError("unknown architecture '\(name)'; choose one of \(valid)")
         }
@@ -31,6 +37,7 @@ public enum Architecture: String, CaseIterable, Codable, Sendable, CustomStringC
         case .resnet18: return "ResNet-18, 3×3 stem of width 64, 8 basic blocks, avg-pool 4, Linear"
         case .ir152: return "IR-152: input layer, 50 bottleneck-IR units, BN-Dropout-Linear-BN embedding, Linear"
         case .vit: return "ViT, patch embedding to 128, 6 pre-norm blocks with 8 heads, class-token head"
+        case .torchscript: return "a PyTorch model exported as TorchScript stages; its split points are the export's"
         }
     }
 
@@ -41,7 +48,7 @@ public enum Architecture: String, CaseIterable, Codable, Sendable, CustomStringC
         switch self {
         case .cnn4: return 16
         case .resnet18: return 25
-        case .vgg16bn, .vgg19bn, .ir152, .vit: return 1
+        case .vgg16bn, .vgg19bn, .ir152, .vit, .torchscript: return 1
         }
     }
 

@@ -10,6 +10,9 @@ public enum ModelFactory {
         case .resnet18: return try ResNet18.make(config)
         case .ir152: return try IR152.make(config)
         case .vit: return try ViT.make(config)
+        case .torchscript:
+            throw ModelError("a torchscript model is loaded from its archive (target.model: torchscript:FILE), "
+                             + "not built by name")
         }
     }
 

@@ -51,6 +51,7 @@ extension ModelConfig {
         case .resnet18: return [(512 * side32 * side32, classes)]
         case .ir152: return [(512 * side16 * side16, 512), (512, classes)]
         case .vit: return [(128, classes)]
+        case .torchscript: return []
         }
     }
 }

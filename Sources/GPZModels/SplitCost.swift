@@ -17,11 +17,14 @@ public struct SplitCost: Equatable, Codable, Sendable {
     public let bytesFloat16: Int
     /// Measured edge time per image in seconds, when measured (see `EdgeLatency`).
     public var edgeLatencySeconds: Double?
+    /// false when some edge stage's MACs could not be derived (an exported model with an operation its exporter
+    /// cannot count): `edgeMACs` is then a lower bound, and the edge latency is measured instead. nil: derived.
+    public var macsDerived: Bool?
 
     enum CodingKeys: String, CodingKey {
         case split, edgeParameters = "edge_params", parameterShare = "parameter_share", edgeMACs = "edge_macs"
         case transmittedElements = "transmitted_elements", bytesFloat32 = "bytes", bytesFloat16 = "bytes_float16"
-        case edgeLatencySeconds = "edge_latency_seconds"
+        case edgeLatencySeconds = "edge_latency_seconds", macsDerived = "macs_derived"
     }
 
     public init(split: SplitPoint, edgeParameters: Int, parameterShare: Double, edgeMACs: Int,
@@ -43,14 +46,17 @@ public struct SplitCost: Equatable, Codable, Sendable {
         var parameters = 0
         var macs = 0
         var costs: [SplitCost] = []
+        var derived = true
         for (stage, analysis) in zip(model.stages, analyses) {
             parameters += stage.module.parameterCount
             macs += analysis.macs
+            if let script = stage.module as? ScriptStage, script.info.macs == nil { derived = false }
             guard stage.isSplitPoint else { continue }
             let split = model.splitPoints[costs.count]
-            costs.append(SplitCost(split: split, edgeParameters: parameters,
-                                   parameterShare: total > 0 ? Double(parameters) / Double(total) : 0,
-                                   edgeMACs: macs))
+            var cost = SplitCost(split: split, edgeParameters: parameters,
+                                 parameterShare: total > 0 ? Double(parameters) / Double(total) : 0, edgeMACs: macs)
+            cost.macsDerived = derived ? nil : false
+            costs.append(cost)
         }
         return costs
     }

@@ -49,12 +49,19 @@ public struct CheckpointInfo: Codable, Equatable, Sendable {
     public var lastWeights: String
     public var lastOptimizer: String
     public var bestWeights: String
+    /// For a pretrained target: the exported model's archive, copied into the checkpoint directory (no epochs,
+    /// no weights files).
+    public var archive: String?
+
+    /// The file name of a pretrained target's archive in its checkpoint directory.
+    public static let archiveName = "model.gpz.pt"
 
     enum CodingKeys: String, CodingKey {
         case format, config, configHash = "config_hash", model, classNames = "class_names"
         case normalizationMean = "normalization_mean", normalizationStd = "normalization_std", data, epoch
         case testAccuracy = "test_accuracy", bestEpoch = "best_epoch", bestAccuracy = "best_accuracy", history
         case lastWeights = "last_weights", lastOptimizer = "last_optimizer", bestWeights = "best_weights"
+        case archive
     }
 
     public var normalization: Normalization { Normalization(mean: normalizationMean, std: normalizationStd) }
@@ -127,6 +134,13 @@ public enum CheckpointStore {
     public static func loadModel(_ directory: URL, best: Bool = true) throws -> (model: StagedModel, info: CheckpointInfo) {
         guard let info = try readInfo(directory) else {
             throw TrainingError("\(directory.path): no checkpoint.json (train one with `gpz train --out DIR`)")
+        }
+        if let archive = info.archive {
+            do {
+                return (try ScriptArchive.load(directory.appendingPathComponent(archive)).model, info)
+            } catch let error as ModelError {
+                throw TrainingError(error.message)
+            }
         }
         let model = try ModelFactory.make(info.model)
         guard info.epoch > 0 else { throw TrainingError("\(directory.path): no finished epoch yet") }

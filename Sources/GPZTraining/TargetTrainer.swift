@@ -24,6 +24,20 @@ public final class TargetTrainer {
         try config.validate()
         self.config = config
         labels = config.labels
+        if let pretrained = config.model {
+            let metadata = try pretrained.load().metadata
+            roles = try Roles.make(dataset, plan: try config.splitPlan(pretrainedChannels: metadata.input[0],
+                                                                        side: metadata.input[1]))
+            guard roles.classNames.count == metadata.classes else {
+                throw ConfigError(field: "model", "\(pretrained.path) classifies \(metadata.classes) classes, the data "
+                                  + "set \(config.dataset) has \(roles.classNames.count)")
+            }
+            modelConfig = ModelConfig(architecture: .torchscript, channels: metadata.input[0],
+                                      imageSize: metadata.input[1], classes: metadata.classes)
+            normalization = Normalization(mean: metadata.preprocess.mean.map(Float.init),
+                                          std: metadata.preprocess.std.map(Float.init))
+            return
+        }
         let plan = config.splitPlan
         try config.modelConfig(channels: plan.channels ?? dataset.shape[0], side: plan.side ?? dataset.shape[1],
                                classes: dataset.classNames.count).validate()
@@ -45,8 +59,10 @@ public final class TargetTrainer {
                     afterEpoch: (EpochRecord, StagedModel) throws -> Void = { _, _ in }) throws -> CheckpointInfo {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try CheckpointStore.removeLeftoverTemporaries(directory)
+        if let pretrained = config.model { return try importPretrained(pretrained, into: directory) }
         try Runtime.manualSeed(config.seed)
         let model = try ModelFactory.make(modelConfig)
+        if let weights = config.weights { try loadInitialWeights(weights, into: model) }
         let optimizer = try makeOptimizer(model.parameters())
         var info = try startingInfo(directory: directory, resume: resume)
         if info.epoch > 0 {
@@ -84,6 +100,47 @@ public final class TargetTrainer {
             try CheckpointStore.removeUnnamedFiles(directory, keeping: info)
         }
         return info
+    }
+
+    /// A fresh model for this configuration: the exported model for a pretrained target, else `architecture`
+    /// randomly initialised.
+    public func makeModel() throws -> StagedModel {
+        if let pretrained = config.model { return try pretrained.load().model }
+        return try ModelFactory.make(modelConfig)
+    }
+
+    /// A pretrained target needs no training: the archive is copied into the checkpoint directory and its test
+    /// accuracy measured on the private role once. A directory that already holds this import is reused.
+    private func importPretrained(_ pretrained: PretrainedModel, into directory: URL) throws -> CheckpointInfo {
+        let hash = try config.hash
+        if let existing = try CheckpointStore.readInfo(directory), existing.configHash == hash, existing.archive != nil {
+            return existing
+        }
+        let archive = directory.appendingPathComponent(CheckpointInfo.archiveName)
+        let copy = directory.appendingPathComponent(CheckpointInfo.archiveName + ".partial")
+        try? FileManager.default.removeItem(at: copy)
+        try FileManager.default.copyItem(at: pretrained.url, to: copy)
+        _ = try FileManager.default.replaceItemAt(archive, withItemAt: copy)
+        let model = try ScriptArchive.load(archive).model
+        let accuracy = try Evaluation.accuracy(of: model, on: roles.privateSet.images, normalization: normalization)
+        let info = CheckpointInfo(format: CheckpointInfo.formatName, config: config, configHash: hash,
+                                  model: modelConfig, classNames: roles.classNames,
+                                  normalizationMean: normalization.mean, normalizationStd: normalization.std,
+                                  data: roles.manifest(includingIndices: false), epoch: 0, testAccuracy: accuracy,
+                                  bestEpoch: 0, bestAccuracy: accuracy, history: [], lastWeights: "",
+                                  lastOptimizer: "", bestWeights: "", archive: CheckpointInfo.archiveName)
+        try CheckpointStore.writeInfo(info, to: directory)
+        return info
+    }
+
+    /// Starts `model` from the safetensors file `path` (every tensor named as `model.stateDict()` names it).
+    private func loadInitialWeights(_ path: String, into model: StagedModel) throws {
+        do {
+            _ = try model.loadWeights(from: URL(fileURLWithPath: path))
+        } catch let error as TensorError {
+            throw ConfigError(field: "weights", "\(path): the weights do not fit \(config.architecture) (\(error.message)); "
+                              + "docs/own-models.md lists the expected names")
+        }
     }
 
     private func makeOptimizer(_ parameters: [Tensor]) throws -> any Optimizer {
@@ -124,6 +181,6 @@ public final class TargetTrainer {
                               normalizationMean: normalization.mean, normalizationStd: normalization.std,
                               data: roles.manifest(includingIndices: false), epoch: 0, testAccuracy: 0,
                               bestEpoch: 0, bestAccuracy: 0, history: [], lastWeights: "", lastOptimizer: "",
-                              bestWeights: "")
+                              bestWeights: "", archive: nil)
     }
 }

@@ -49,6 +49,13 @@ public enum OptimizerChoice: String, Codable, Sendable, CaseIterable {
 /// `gpz vortex` and the `target` section of a scan file take theirs from this type.
 public struct TrainingConfig: ConfigSection {
     public var architecture = Architecture.cnn4
+    /// A target trained elsewhere and exported from PyTorch (`torchscript:FILE`, see `PretrainedModel`): it is
+    /// used as it is, never trained, and `architecture` and the training settings do not apply. nil: train
+    /// `architecture`.
+    public var model: PretrainedModel?
+    /// A safetensors file of weights (PyTorch's tensor names, see docs/own-models.md) that `architecture` starts
+    /// training from; nil: a seeded random initialisation.
+    public var weights: String?
     public var dataset = "fashion-mnist"
     /// Side the images are resized to; nil keeps the data set's size.
     public var imageSize: Int?
@@ -75,7 +82,7 @@ public struct TrainingConfig: ConfigSection {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case architecture, dataset, imageSize = "image_size", labels, epochs, optimizer, learningRate = "lr"
+        case architecture, model, weights, dataset, imageSize = "image_size", labels, epochs, optimizer, learningRate = "lr"
         case batchSize = "batch", seed, aux, privateSource = "private", flipProbability = "flip", cnn4Width = "cnn4_width"
         case patchSize = "patch_size", trainLimit = "train_limit"
     }
@@ -90,13 +97,20 @@ public struct TrainingConfig: ConfigSection {
         try ConfigError.atLeast(1, cnn4Width, "cnn4_width")
         try ConfigError.atLeast(1, patchSize, "patch_size")
         try ConfigError.atLeast(1, trainLimit, "train_limit")
+        if let weights { _ = try FileDigest.sha256(weights, field: "weights") }
+        if model != nil, weights != nil {
+            throw ConfigError(field: "weights", "a pretrained model (model: torchscript:FILE) brings its own weights")
+        }
     }
 
-    /// SHA-256 of the canonical JSON of every field except `epochs`.
+    /// SHA-256 of the canonical JSON of every field except `epochs`, with the files `model` and `weights` name
+    /// replaced by the SHA-256 of their contents (a changed file is a different target; a moved one is not).
     public var hash: String {
         get throws {
             var copy = self
             copy.epochs = 0
+            if let model { copy.model = PretrainedModel(path: "sha256:" + (try FileDigest.sha256(model.path, field: "model"))) }
+            if let weights { copy.weights = "sha256:" + (try FileDigest.sha256(weights, field: "weights")) }
             return try CanonicalJSON.hash(copy)
         }
     }
@@ -104,6 +118,17 @@ public struct TrainingConfig: ConfigSection {
     /// The data plan: seeded roles, resized to `imageSize`.
     public var splitPlan: SplitPlan {
         SplitPlan(seed: seed, privateSource: privateSource, aux: aux, side: imageSize, trainLimit: trainLimit)
+    }
+
+    /// The data plan for a pretrained model whose input is `channels` × `side` × `side`: its size and channels,
+    /// whatever the data set has (an `image_size` that differs is an error).
+    func splitPlan(pretrainedChannels channels: Int, side: Int) throws -> SplitPlan {
+        if let imageSize, imageSize != side {
+            throw ConfigError(field: "image_size", "\(imageSize) differs from the exported model's input size \(side); "
+                              + "leave image_size out to use the model's")
+        }
+        return SplitPlan(seed: seed, privateSource: privateSource, aux: aux, side: side, channels: channels,
+                         trainLimit: trainLimit)
     }
 
     /// The model for data of `channels` channels, `side` px and `classes` classes.

@@ -45,6 +45,27 @@ int ctorch_manual_seed(uint64_t seed);
 int ctorch_set_grad_enabled(int enabled);
 int ctorch_is_grad_enabled(void);
 
+/* ---- TorchScript modules (models exported from PyTorch) ---- */
+typedef struct ctorch_script ctorch_script;
+/* Loads a TorchScript archive on the CPU in evaluation mode; reads the extra file `extra_name` (may be NULL). */
+ctorch_script *ctorch_script_load(const char *path, const char *extra_name);
+void ctorch_script_free(ctorch_script *s);
+/* The extra file's bytes (owned by the handle; empty when the archive has none), its length in *length. */
+const char *ctorch_script_extra(const ctorch_script *s, int64_t *length);
+/* The sub-module stored as attribute `name` (a new handle sharing the module's parameters). */
+ctorch_script *ctorch_script_child(const ctorch_script *s, const char *name);
+/* The tensor attribute or buffer `name`. */
+ctorch_tensor *ctorch_script_tensor(const ctorch_script *s, const char *name);
+/* forward(x), recorded for autograd like any other op. */
+ctorch_tensor *ctorch_script_forward(ctorch_script *s, const ctorch_tensor *x);
+int ctorch_script_train(ctorch_script *s, int on);
+/* Moves the parameters and buffers to the default device (ctorch_set_default_device). */
+int ctorch_script_to_device(ctorch_script *s);
+/* kind 0: parameters, 1: buffers (recursive). The count, or -1. */
+int64_t ctorch_script_tensor_count(const ctorch_script *s, int kind);
+/* The index-th of them; its dotted name in *name (valid until the next call on this thread). */
+ctorch_tensor *ctorch_script_tensor_at(const ctorch_script *s, int kind, int64_t index, const char **name);
+
 /* ---- lifecycle and metadata ---- */
 void ctorch_free(ctorch_tensor *t);
 ctorch_tensor *ctorch_from_data(const void *data, int dtype, const int64_t *shape, int ndim);

@@ -43,7 +43,7 @@ extension ScanReport {
             let mse = split.mse.map { f.significant($0) + std }
             var cells = [
                 String(split.index), name, f.shape(split.shape), f.integer(split.d), f.bytes(split.bytes),
-                f.count(split.edgeParams), f.count(split.edgeMacs), f.significant(split.r2cMean),
+                f.count(split.edgeParams), edgeCostText(split), f.significant(split.r2cMean),
                 f.significant(split.intraShare, digits: 3), f.significant(split.sigma2), mse ?? f.missing,
                 leakageText(split),
                 f.significant(split.psnr), f.significant(split.ssim, digits: 3), f.significant(split.cosine, digits: 3),
@@ -56,7 +56,18 @@ extension ScanReport {
             + "but cutting there is no partition.</p>" + "<p class=\"note\"><span class=\"legend-key\" style=\"background:#fcf1d9\"></span>a-priori zone "
             + "(share rule); <span class=\"star\">★</span> bold: the recommended split. Attack columns are empty at "
             + "splits that were not attacked; hover over a column header for its definition.</p>"
-        return HTMLDocument.section("Splits", id: "splits", table.html + "\n" + legend)
+        let macsNote = view.splits.contains { $0.cost.macsDerived == false }
+            ? "<p class=\"note\">Edge MACs marked ≥ are lower bounds: the exported model has an operation whose "
+              + "MACs could not be derived, so the edge time per image was measured on this machine instead.</p>" : ""
+        return HTMLDocument.section("Splits", id: "splits", table.html + "\n" + legend + macsNote)
+    }
+
+    /// The edge MACs, or where they could not all be derived a lower bound with the measured edge time.
+    private static func edgeCostText(_ split: ScanSplit) -> String {
+        let macs = ReportFormat.count(split.edgeMacs)
+        guard split.cost.macsDerived == false else { return macs }
+        let latency = split.cost.edgeLatencySeconds.map { String(format: ", %.3g ms measured", $0 * 1000) } ?? ""
+        return "≥ " + macs + latency
     }
 
     /// "0.62 ± 0.01 (3 seeds), leaks" or a dash.

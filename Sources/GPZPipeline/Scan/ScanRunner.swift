@@ -66,7 +66,7 @@ public struct ScanRunner {
         let zone = try stableZone(candidates: candidates, statistics: statistics, bootstrap: bootstrap)
         let data = try AttackData(info: info, config: config.attack)
         let outcome = try timed("attack") { try attack(model: model, candidates: candidates, info: info, data: data, store: store, events: events) }
-        let costs = try SplitCost.all(for: model)
+        let costs = try timed("costs") { try self.costs(model) }
         let leakage = try outcome.baselines.map {
             try leakageBoundary(outcome, candidates: candidates, classMeanMSE: $0.classMeanMSE)
         }
@@ -98,10 +98,17 @@ public struct ScanRunner {
         return results
     }
 
+    /// The analytic edge costs; where an exported model's MACs cannot all be derived, the measured edge latency
+    /// stands beside them (`SplitCost.macsDerived` false).
+    private func costs(_ model: StagedModel) throws -> [SplitCost] {
+        let costs = try SplitCost.all(for: model)
+        return costs.allSatisfy { $0.macsDerived != false } ? costs : try EdgeLatency.measured(costs, model: model)
+    }
+
     /// The split names of `attack.splits` and `analysis.candidates` must exist in the model: checked before any
     /// training.
     private func checkSplits(_ trainer: TargetTrainer) throws {
-        let model = try ModelFactory.make(trainer.modelConfig)
+        let model = try trainer.makeModel()
         _ = try candidates(model)
         do {
             _ = try AttackStudy(config: config.attack).selectedSplits(model)
@@ -113,12 +120,21 @@ public struct ScanRunner {
     }
 
     private var checkpointName: String {
-        get throws { "\((try config.target.hash).prefix(16))-e\(config.target.epochs)" }
+        get throws {
+            "\((try config.target.hash).prefix(16))-" + (config.target.model == nil ? "e\(config.target.epochs)" : "pretrained")
+        }
     }
 
     /// Trains the target to `target.epochs`, continuing its checkpoint when there is one; records each epoch.
     private func train(_ trainer: TargetTrainer, store: ScanStore, events: @escaping (ScanEvent) -> Void) throws -> URL {
         let checkpoint = targets.appendingPathComponent(try checkpointName)
+        if let pretrained = config.target.model {
+            events(.stage("target: \(pretrained) (pretrained, no training) → \(try checkpointName)"))
+            let info = try trainer.run(directory: checkpoint, resume: true)
+            events(.note(String(format: "pretrained target: test accuracy %.2f %% on %d private images",
+                                100 * info.testAccuracy, trainer.roles.privateSet.count)))
+            return checkpoint
+        }
         let existing = try CheckpointStore.readInfo(checkpoint)
         let hash = try config.target.hash
         if let existing {
@@ -241,7 +257,7 @@ public struct ScanRunner {
     }
 
     private func target(_ info: CheckpointInfo, trainer: TargetTrainer, checkpoint: URL, parameters: Int) -> ScanTarget {
-        ScanTarget(architecture: info.model.architecture.rawValue, checkpoint: relativePath(checkpoint),
+        ScanTarget(architecture: config.target.model?.description ?? info.model.architecture.rawValue, checkpoint: relativePath(checkpoint),
                    trainingHash: info.configHash, inputShape: trainer.modelConfig.inputShape, parameters: parameters,
                    epochs: info.epoch, weightsEpoch: info.bestEpoch, testAccuracy: info.bestAccuracy,
                    lastAccuracy: info.testAccuracy, trainImages: trainer.roles.train.count,
