@@ -26,7 +26,7 @@ public final class TargetTrainer {
         labels = config.labels
         if let pretrained = config.model {
             let metadata = try pretrained.load().metadata
-            roles = try Roles.make(dataset, plan: try config.splitPlan(pretrainedChannels: metadata.input[0],
+            roles = try Roles.make(dataset, plan: config.splitPlan(pretrainedChannels: metadata.input[0],
                                                                         side: metadata.input[1]))
             guard roles.classNames.count == metadata.classes else {
                 throw ConfigError(field: "model", "\(pretrained.path) classifies \(metadata.classes) classes, the data "
@@ -120,7 +120,8 @@ public final class TargetTrainer {
         let copy = directory.appendingPathComponent(CheckpointInfo.archiveName + ".partial")
         try? FileManager.default.removeItem(at: copy)
         try FileManager.default.copyItem(at: pretrained.url, to: copy)
-        _ = try FileManager.default.replaceItemAt(archive, withItemAt: copy)
+        try? FileManager.default.removeItem(at: archive)
+        try FileManager.default.moveItem(at: copy, to: archive)
         let model = try ScriptArchive.load(archive).model
         let accuracy = try Evaluation.accuracy(of: model, on: roles.privateSet.images, normalization: normalization)
         let info = CheckpointInfo(format: CheckpointInfo.formatName, config: config, configHash: hash,
@@ -140,6 +141,8 @@ public final class TargetTrainer {
         } catch let error as TensorError {
             throw ConfigError(field: "weights", "\(path): the weights do not fit \(config.architecture) (\(error.message)); "
                               + "docs/own-models.md lists the expected names")
+        } catch let error as SafetensorsError {
+            throw ConfigError(field: "weights", error.description)
         }
     }
 

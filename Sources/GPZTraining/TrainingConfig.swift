@@ -120,13 +120,9 @@ public struct TrainingConfig: ConfigSection {
         SplitPlan(seed: seed, privateSource: privateSource, aux: aux, side: imageSize, trainLimit: trainLimit)
     }
 
-    /// The data plan for a pretrained model whose input is `channels` × `side` × `side`: its size and channels,
-    /// whatever the data set has (an `image_size` that differs is an error).
-    func splitPlan(pretrainedChannels channels: Int, side: Int) throws -> SplitPlan {
-        if let imageSize, imageSize != side {
-            throw ConfigError(field: "image_size", "\(imageSize) differs from the exported model's input size \(side); "
-                              + "leave image_size out to use the model's")
-        }
+    /// The data plan for a pretrained model whose input is `channels` × `side` × `side`: the images are resized
+    /// and converted to the model's input, whatever the data set has (`image_size` does not apply).
+    func splitPlan(pretrainedChannels channels: Int, side: Int) -> SplitPlan {
         return SplitPlan(seed: seed, privateSource: privateSource, aux: aux, side: side, channels: channels,
                          trainLimit: trainLimit)
     }

@@ -66,6 +66,40 @@ final class TargetTrainerTests: XCTestCase {
         XCTAssertEqual(accuracy, info.bestAccuracy)
     }
 
+    /// `weights` starts training from a safetensors file: from a trained model's weights, the first epoch at a tiny
+    /// learning rate is already as accurate; the hash follows the file's contents, not its path.
+    func testTrainingStartsFromGivenWeights() throws {
+        let trained = try makeTemporaryDirectory("gpz-train-weights")
+        var first = config(epochs: 8)
+        first.labels = .oneHot
+        let info = try TargetTrainer(config: first, dataset: try dataset()).run(directory: trained, resume: false)
+        XCTAssertGreaterThanOrEqual(info.bestAccuracy, 0.95)
+        let weights = trained.appendingPathComponent(info.bestWeights)
+        var continued = config(epochs: 1)
+        continued.learningRate = 1e-5
+        let fromScratch = try continued.hash
+        continued.weights = weights.path
+        let record = try TargetTrainer(config: continued, dataset: try dataset())
+            .run(directory: try makeTemporaryDirectory("gpz-train-continued"), resume: false)
+        XCTAssertGreaterThanOrEqual(record.history[0].testAccuracy, 0.95)
+
+        let moved = try makeTemporaryDirectory("gpz-train-moved").appendingPathComponent("copy.safetensors")
+        try FileManager.default.copyItem(at: weights, to: moved)
+        var elsewhere = continued
+        elsewhere.weights = moved.path
+        XCTAssertEqual(try elsewhere.hash, try continued.hash)
+        XCTAssertNotEqual(try continued.hash, fromScratch)
+        try Data("not safetensors".utf8).write(to: moved)
+        XCTAssertNotEqual(try elsewhere.hash, try continued.hash)
+        XCTAssertThrowsError(try TargetTrainer(config: elsewhere, dataset: try dataset())
+            .run(directory: try makeTemporaryDirectory("gpz-train-bad"), resume: false)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("weights: "), "\(error)")
+            XCTAssertTrue("\(error)".contains("copy.safetensors"), "\(error)")
+        }
+        elsewhere.weights = "/no/such/file.safetensors"
+        XCTAssertEqual("\((try? elsewhere.validate()) == nil ? "refused" : "accepted")", "refused")
+    }
+
     /// Training 1 epoch, stopping, and resuming to 3 gives bit-identical weights and optimiser state to an
     /// uninterrupted 3-epoch run (dropout, flips and label smoothing all active).
     func testResumeMatchesUninterruptedRun() throws {
