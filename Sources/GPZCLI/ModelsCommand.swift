@@ -41,6 +41,9 @@ struct ModelsCommand: ParsableCommand {
     @Flag(help: "Also measure the edge time per image (batch 8, median of 5 runs).")
     var latency = false
 
+    @Flag(help: "List the tensors a weights file (target.weights, safetensors) must hold: names, shapes, dtypes.")
+    var tensors = false
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -103,6 +106,7 @@ struct ModelsCommand: ParsableCommand {
     /// One row per split of `model`. Where MACs could not be derived (`macsDerived` false, an exported model with
     /// an operation the exporter cannot count), the edge latency is measured instead.
     private func describe(_ model: StagedModel, name: String, macsDerived: Bool) throws {
+        if tensors { return try listTensors(model, name: name) }
         let config = model.config
         var costs = try SplitCost.all(for: model)
         if latency || !macsDerived { costs = try EdgeLatency.measured(costs, model: model) }
@@ -136,6 +140,16 @@ struct ModelsCommand: ParsableCommand {
                 line += pad(String(format: "%.3f", seconds * 1000), 12, right: true)
             }
             print(line)
+        }
+    }
+
+    /// The state dict's names as PyTorch writes them (`block1.0.weight`, `layer1.0.bn1.running_mean`, …).
+    private func listTensors(_ model: StagedModel, name: String) throws {
+        let rows = model.stateDict().map { TensorRow(name: $0.name, shape: $0.tensor.shape, dtype: "\($0.tensor.dtype)") }
+        if json { return try printJSON(rows) }
+        print("\(name): \(rows.count) tensors in a weights file (safetensors, these names)")
+        for row in rows {
+            print(pad(row.name, 40) + pad(row.shape.map(String.init).joined(separator: "×"), 20) + row.dtype)
         }
     }
 
@@ -206,6 +220,12 @@ private struct SplitRow: Encodable {
         bytesFloat16 = cost.bytesFloat16
         edgeLatencySeconds = cost.edgeLatencySeconds
     }
+}
+
+private struct TensorRow: Encodable {
+    let name: String
+    let shape: [Int]
+    let dtype: String
 }
 
 private struct SplitTable: Encodable {
