@@ -115,12 +115,17 @@ extension ScanReport {
     /// Test accuracy per epoch and, when recorded, the Neural Vortex curves.
     static func trainingSection(_ view: ScanReportView) -> String {
         let target = view.results.target
-        let accuracy: String = "Test accuracy \(ReportFormat.percent(target.testAccuracy)) with the weights of epoch "
-            + "\(target.weightsEpoch) of \(target.epochs) (last epoch \(ReportFormat.percent(target.lastAccuracy))); "
-        var parts = [HTMLDocument.paragraph(accuracy
-            + "\(ReportFormat.integer(target.parameters)) parameters, trained on "
-            + "\(ReportFormat.integer(target.trainImages)) images, tested on "
-            + "\(ReportFormat.integer(target.privateImages)) private images.")]
+        let text = target.isPretrained
+            ? "Test accuracy \(ReportFormat.percent(target.testAccuracy)) of the pretrained model (exported from "
+              + "PyTorch and used as it is, not trained by GPZ); \(ReportFormat.integer(target.parameters)) parameters, "
+              + "analysed on \(ReportFormat.integer(target.trainImages)) training-split images, tested on "
+              + "\(ReportFormat.integer(target.privateImages)) private images."
+            : "Test accuracy \(ReportFormat.percent(target.testAccuracy)) with the weights of epoch "
+              + "\(target.weightsEpoch) of \(target.epochs) (last epoch \(ReportFormat.percent(target.lastAccuracy))); "
+              + "\(ReportFormat.integer(target.parameters)) parameters, trained on "
+              + "\(ReportFormat.integer(target.trainImages)) images, tested on "
+              + "\(ReportFormat.integer(target.privateImages)) private images."
+        var parts = [HTMLDocument.paragraph(text)]
         if target.history.count > 1 {
             var chart = SVGChart(title: "Test accuracy per epoch",
                                  xAxis: .categories(target.history.indices.map { String($0 + 1) }), xLabel: "epoch",

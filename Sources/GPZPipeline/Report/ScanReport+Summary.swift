@@ -28,9 +28,11 @@ extension ScanReport {
             } ?? "no attacked split reaches channel-summed MSE ≥ \(ReportFormat.compact(paper.threshold))")))
         }
         let target = results.target
-        facts.append(("Target test accuracy", e("\(ReportFormat.percent(target.testAccuracy)) (weights of epoch "
-            + "\(target.weightsEpoch) of \(target.epochs), selected on the private set as the paper's code does; last "
-            + "epoch \(ReportFormat.percent(target.lastAccuracy)))")))
+        facts.append(("Target test accuracy", e(target.isPretrained
+            ? "\(ReportFormat.percent(target.testAccuracy)) (pretrained model exported from PyTorch, not trained by GPZ)"
+            : "\(ReportFormat.percent(target.testAccuracy)) (weights of epoch "
+              + "\(target.weightsEpoch) of \(target.epochs), selected on the private set as the paper's code does; last "
+              + "epoch \(ReportFormat.percent(target.lastAccuracy)))")))
         let stability = zone.clear ? "The zone is clear" : "The zone is not clear"
         return """
         <section class="summary" id="summary">

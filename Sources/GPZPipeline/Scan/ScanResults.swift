@@ -1,6 +1,7 @@
 import GPZAnalysis
 import GPZAttacks
 import GPZModels
+import GPZTraining
 
 /// `results.json` of a scan (schema `gpz-scan-results-v3`, documented in docs/scan.md): the configuration and its
 /// hashes, the target, one row per split (statistics, attack metrics, edge cost), the two zones and their
@@ -63,6 +64,9 @@ public struct ScanTarget: Codable, Equatable, Sendable {
         case weightsEpoch = "weights_epoch", testAccuracy = "test_accuracy", lastAccuracy = "last_accuracy", trainImages = "train_images"
         case trainSha256 = "train_sha256", privateImages = "private_images", history
     }
+
+    /// Whether the target was exported from PyTorch and used as it is (`target.model: torchscript:FILE`).
+    public var isPretrained: Bool { architecture.hasPrefix(PretrainedModel.scheme) }
 }
 
 /// What the statistics were measured on.
