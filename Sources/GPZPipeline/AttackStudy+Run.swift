@@ -93,11 +93,12 @@ public struct AttackStudy {
         try ConfigError.within("attack") { try config.validate() }
     }
 
-    /// The splits named by `config.splits`: `all`, or comma-separated indices or names.
+    /// The splits named by `config.splits`: `all`, `blocks`, or comma-separated indices or names.
     func selectedSplits(_ model: StagedModel) throws -> [SplitPoint] {
         if config.splits == "all" { return model.splitPoints }
+        if config.splits == "blocks" { return model.blockSplitPoints + model.splitPoints.filter(\.isLogits) }
         guard !config.splits.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw TrainingError("splits: empty; give all, or split indices or names")
+            throw TrainingError("splits: empty; give all, blocks, or split indices or names")
         }
         let points = try config.splits.split(separator: ",").map {
             try model.split(named: $0.trimmingCharacters(in: .whitespaces))

@@ -38,7 +38,8 @@ public enum EvaluationSet: String, Codable, CaseIterable, Sendable {
 /// An attack on a trained checkpoint: its configuration, as recorded in the results. Each setting's key and
 /// default are declared here once; `gpz attack` and the `attack` section of a scan file take theirs from this type.
 public struct AttackConfig: ConfigSection {
-    /// `all`, or comma-separated split indices or names.
+    /// `all`, `blocks` (the block-level splits and the logits: what a deployment would cut, and the zone's
+    /// candidates), or comma-separated split indices or names.
     public var splits = "all"
     /// `sub` (the fraction held out when the target was trained) or `cross:DATASET`.
     public var aux = "sub"
@@ -76,7 +77,7 @@ public struct AttackConfig: ConfigSection {
     /// Checks every field that can be checked without the checkpoint, naming the first bad one by its key.
     public func validate() throws {
         guard !splits.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw ConfigError(field: "splits", "empty; give all, or split indices or names")
+            throw ConfigError(field: "splits", "empty; give all, blocks, or split indices or names")
         }
         if aux != "sub" {
             guard case .cross = try? AuxMode.parse(aux) else {

@@ -9,7 +9,7 @@ public enum ScanPresets {
     public static let names = [
         "quick", "stability", "fmnist-cnn4", "fmnist-vgg16bn", "fmnist-resnet18", "fmnist-vit",
         "paper-64", "paper-64-cnn4", "paper-64-vgg16bn", "paper-64-resnet18", "paper-64-vit",
-        "label-smoothing", "datatype", "enhancement", "depth",
+        "label-smoothing", "datatype", "enhancement", "depth", "deep-vgg16bn", "deep-resnet18",
     ]
 
     /// The plan called `name`.
@@ -51,6 +51,13 @@ public enum ScanPresets {
             return ScanPlan(name: name, description: "Does depth alone protect? A small ViT (patch 4, 64 patch tokens "
                             + "carried through all six blocks) attacked at every block and at the logits.",
                             studies: [depth])
+        case "deep-vgg16bn", "deep-resnet18":
+            let model = String(name.dropFirst("deep-".count))
+            return ScanPlan(name: name, description: "Is there a protected split inside a deep network? \(model) on "
+                            + "Fashion-MNIST at 32 px, attacked at every block-level split and the logits by the "
+                            + "baseline decoder, the stronger decoder and rMLE; the baseline decoder also against an "
+                            + "LS+ (α 0.3) target. Sized for 2 cores (docs/benchmarks.md).",
+                            studies: try deep(model))
         default:
             throw ConfigError(field: "--preset", "unknown preset '\(name)'; expected one of \(names.joined(separator: ", "))")
         }
@@ -153,6 +160,35 @@ public enum ScanPresets {
         config.attack.auxLimit = 6_000
         config.attack.evaluateLimit = 1_000
         return config
+    }
+
+    /// The deep-network question (issue: a protected split inside VGG / ResNet) at a 2-core size: the target on
+    /// 12,000 (VGG-16-BN) or 8,000 (ResNet-18) training images at 32 px for 5 epochs; statistics on 2,000 images;
+    /// every block-level split and the logits attacked with 3,000 aux images for 3 epochs, evaluated on 500 test
+    /// images, two decoder seeds where the verdict can flip. Four studies share one-hot's target: the baseline
+    /// decoder, the stronger decoder (lr 0.001), rMLE, and the baseline decoder against an LS+ target.
+    static func deep(_ model: String) throws -> [ScanConfig] {
+        func study(_ name: String, attacker: AttackerKind, labels: LabelScheme) throws -> ScanConfig {
+            var config = ScanConfig(name: name)
+            config.target.architecture = try Architecture(named: model)
+            config.target.imageSize = 32
+            config.target.labels = labels
+            config.target.epochs = 5
+            config.target.trainLimit = model == "resnet18" ? 8_000 : 12_000
+            config.analysis.sample = 2_000
+            config.attack.splits = "blocks"
+            config.attack.attacker = attacker
+            config.attack.learningRate = attacker == .strong ? 0.001 : 0.01
+            config.attack.epochs = 3
+            config.attack.auxLimit = 3_000
+            config.attack.evaluateLimit = 500
+            config.attack.seeds = 2
+            return config
+        }
+        return [try study("onehot-decoder", attacker: .decoder, labels: .oneHot),
+                try study("onehot-strong", attacker: .strong, labels: .oneHot),
+                try study("onehot-rmle", attacker: .rmle, labels: .oneHot),
+                try study("lsplus-decoder", attacker: .decoder, labels: .smoothed(0.3))]
     }
 
     /// The comparison presets' study: cnn4 (width 32) on 24,000 Fashion-MNIST images at 32 px, 5 epochs;
