@@ -17,6 +17,8 @@ public final class TargetTrainer {
     public let modelConfig: ModelConfig
     public let labels: LabelScheme
     public let normalization: Normalization
+    /// The exported model of a pretrained target, loaded (and checked) once.
+    private let pretrainedModel: StagedModel?
 
     /// Validates `config` and the model it builds (before any image is resized for it), then splits `dataset`
     /// into roles.
@@ -25,7 +27,8 @@ public final class TargetTrainer {
         self.config = config
         labels = config.labels
         if let pretrained = config.model {
-            let metadata = try pretrained.load().metadata
+            let (model, metadata) = try pretrained.load()
+            pretrainedModel = model
             roles = try Roles.make(dataset, plan: config.splitPlan(pretrainedChannels: metadata.input[0],
                                                                         side: metadata.input[1]))
             guard roles.classNames.count == metadata.classes else {
@@ -38,6 +41,7 @@ public final class TargetTrainer {
                                           std: metadata.preprocess.std.map(Float.init))
             return
         }
+        pretrainedModel = nil
         let plan = config.splitPlan
         try config.modelConfig(channels: plan.channels ?? dataset.shape[0], side: plan.side ?? dataset.shape[1],
                                classes: dataset.classNames.count).validate()
@@ -102,10 +106,10 @@ public final class TargetTrainer {
         return info
     }
 
-    /// A fresh model for this configuration: the exported model for a pretrained target, else `architecture`
-    /// randomly initialised.
+    /// The model for this configuration: the exported model for a pretrained target, else `architecture` freshly
+    /// and randomly initialised.
     public func makeModel() throws -> StagedModel {
-        if let pretrained = config.model { return try pretrained.load().model }
+        if let pretrainedModel { return pretrainedModel }
         return try ModelFactory.make(modelConfig)
     }
 
