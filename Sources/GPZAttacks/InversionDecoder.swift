@@ -18,7 +18,10 @@ public enum DecoderArchitecture: String, Codable, CaseIterable, Sendable {
 ///   image side; the last stage goes to the image channels and ends in a Sigmoid. This is the paper's
 ///   `Inversion_4` for cnn4 (512@4 → 256 → 128 → 64 → C at 64 px). `UpsamplingPlan` picks the stages so the
 ///   output is exactly S × S for any S (28 px: 3 → 7 → 14 → 28, or 4 → 7 → 14 → 28). A map already at the image
-///   side gets Conv3×3 → Sigmoid instead; a larger one is first average-pooled to S.
+///   side (a deep network's shallow splits: VGG's first block, ResNet-18's stem and layer1) gets
+///   `imageSideStages` Conv3×3 → BN → Tanh stages, each halving the channels, then Conv3×3 → Sigmoid: such maps
+///   may lie several nonlinear layers from the pixels, and a single linear layer would make them look more
+///   private than they are. A larger map is first average-pooled to S.
 /// - Vectors [D] (flattened maps, embeddings, logits): Linear(D, 512·4·4) → reshape [512, 4, 4] → BN → Tanh, the
 ///   first layer of a DCGAN generator (the paper's `Inversion`), then the spatial rule from 512@4.
 /// - Tokens [T, D] (ViT): the class token is dropped and the T − 1 patch tokens are laid out on their √(T − 1)
@@ -49,6 +52,8 @@ public final class InversionDecoder: Module {
     public static let vectorMapSide = 4
     /// Self-attention is used on maps with at most this many positions (16 × 16).
     public static let maximumAttentionTokens = 256
+    /// Nonlinear stages of the decoder for a map already at the image side.
+    public static let imageSideStages = 2
 
     /// The split whose features this decoder inverts (its shape is the decoder's per-sample input shape).
     public let split: SplitPoint
@@ -114,7 +119,13 @@ public final class InversionDecoder: Module {
         }
         if strong { layers += try refinement(channels: channels, side: side, imageSize: imageSize) }
         guard !plan.steps.isEmpty else {
-            return layers + [try Conv2d(channels, imageChannels, 3, padding: 1), Sigmoid()]
+            var width = channels
+            for _ in 0..<imageSideStages {
+                let next = halvedWidth(width)
+                layers += [try Conv2d(width, next, 3, padding: 1), try BatchNorm2d(next), Tanh()]
+                width = next
+            }
+            return layers + [try Conv2d(width, imageChannels, 3, padding: 1), Sigmoid()]
         }
         for (position, step) in plan.steps.enumerated() {
             let isLast = position == plan.steps.count - 1

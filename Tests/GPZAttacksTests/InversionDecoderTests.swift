@@ -37,6 +37,26 @@ final class InversionDecoderTests: SeededTestCase {
         }
     }
 
+    /// A map already at the image side (VGG's first block, ResNet-18's stem) is decoded by nonlinear stages, not by
+    /// one linear layer: Conv3×3 → BN → Tanh twice, halving 64 → 32 → 32 channels, then Conv3×3 → Sigmoid.
+    func testImageSideMapsGetNonlinearStages() throws {
+        let split = SplitPoint(index: 1, name: "conv1", shape: [64, 32, 32], kind: .spatial)
+        let decoder = try InversionDecoder(for: split, imageChannels: 3, imageSize: 32)
+        let kinds = decoder.layers.layers.map { layer -> String in
+            switch layer {
+            case is Conv2d: return "conv"
+            case is BatchNorm2d: return "bn"
+            case is Tanh: return "tanh"
+            case is Sigmoid: return "sigmoid"
+            default: return "\(type(of: layer))"
+            }
+        }
+        XCTAssertEqual(kinds, ["conv", "bn", "tanh", "conv", "bn", "tanh", "conv", "sigmoid"])
+        let widths = decoder.layers.layers.compactMap { ($0 as? Conv2d)?.outChannels }
+        XCTAssertEqual(widths, [32, 32, 3])
+        XCTAssertEqual(try decoder(try Tensor.zeros([2, 64, 32, 32])).shape, [2, 3, 32, 32])
+    }
+
     func testCNN4DecodersFollowThePapersInversion4() throws {
         let model = try ModelFactory.make(architecture: "cnn4", channels: 1, imageSize: 64, classes: 10)
         let block4 = try InversionDecoder(for: try model.split(at: 4), imageChannels: 1, imageSize: 64)
