@@ -58,11 +58,10 @@ struct ModelsCommand: ParsableCommand {
         try reportingErrors {
             if let architecture, architecture.hasPrefix(PretrainedModel.scheme) {
                 let (model, metadata) = try PretrainedModel.parse(architecture).load()
-                try describe(model, name: "\(architecture) (\(metadata.name), \(metadata.source))",
-                             macsDerived: metadata.macsKnown)
+                try describe(model, name: "\(architecture) (\(metadata.name), \(metadata.source))")
             } else if let architecture {
                 let parsed = try Architecture(named: architecture)
-                try describe(try ModelFactory.make(config(for: parsed)), name: parsed.rawValue, macsDerived: true)
+                try describe(try ModelFactory.make(config(for: parsed)), name: parsed.rawValue)
             } else {
                 try list()
             }
@@ -103,13 +102,15 @@ struct ModelsCommand: ParsableCommand {
         }
     }
 
-    /// One row per split of `model`. Where MACs could not be derived (`macsDerived` false, an exported model with
-    /// an operation the exporter cannot count), the edge latency is measured instead.
-    private func describe(_ model: StagedModel, name: String, macsDerived: Bool) throws {
+    /// One row per split of `model`. Where MACs could not be derived (an exported model with an operation the
+    /// exporter cannot count), the edge latency is measured instead.
+    private func describe(_ model: StagedModel, name: String) throws {
         if tensors { return try listTensors(model, name: name) }
         let config = model.config
-        var costs = try SplitCost.all(for: model)
-        if latency || !macsDerived { costs = try EdgeLatency.measured(costs, model: model) }
+        let analytic = try SplitCost.all(for: model)
+        let macsDerived = analytic.allSatisfy { $0.macsDerived != false }
+        let costs = latency ? try EdgeLatency.measured(analytic, model: model)
+            : try EdgeLatency.measuredWhereMACsUnknown(analytic, model: model)
         if json {
             try printJSON(SplitTable(architecture: name, channels: config.channels, imageSize: config.imageSize,
                                      classes: config.classes,

@@ -49,9 +49,6 @@ public struct ArchiveMetadata: Codable, Equatable, Sendable {
         case classNames = "class_names", preprocess, stages
     }
 
-    /// Whether every stage's MACs are known (else edge latency is measured instead).
-    public var macsKnown: Bool { stages.allSatisfy { $0.macs != nil } }
-
     /// Throws a `ModelError` naming the first field that breaks the format's rules.
     public func validate(_ file: String) throws {
         func check(_ condition: Bool, _ message: String) throws {
@@ -60,12 +57,12 @@ public struct ArchiveMetadata: Codable, Equatable, Sendable {
         try check(format == Self.formatName, "format is '\(format)', expected '\(Self.formatName)'")
         try check(version == Self.version, "version \(version) is not supported (this GPZ reads version \(Self.version))")
         try check(input.count == 3 && input.allSatisfy { $0 >= 1 }, "input must be [channels, height, width], got \(input)")
-        try check(input.count == 3 && input[1] == input[2], "input must be square, got \(input)")
-        try check(input.count == 3 && input[0] <= ModelLimits.maxChannels && input[1] <= ModelLimits.maxImageSize,
+        try check(input[1] == input[2], "input must be square, got \(input)")
+        try check(input[0] <= ModelLimits.maxChannels && input[1] <= ModelLimits.maxImageSize,
                   "input \(input) exceeds the limits (\(ModelLimits.maxChannels) channels, \(ModelLimits.maxImageSize) px)")
         try check((1...ModelLimits.maxClasses).contains(classes), "classes must be 1…\(ModelLimits.maxClasses), got \(classes)")
         try check(classNames.map { $0.count == classes } ?? true, "class_names has \(classNames?.count ?? 0) names for \(classes) classes")
-        try check(preprocess.resize == input[safe: 1], "preprocess.resize \(preprocess.resize) differs from the input size \(input)")
+        try check(preprocess.resize == input[1], "preprocess.resize \(preprocess.resize) differs from the input size \(input)")
         try check(preprocess.mean.count == input.first && preprocess.std.count == input.first,
                   "preprocess.mean and std need one value per channel (\(input.first ?? 0))")
         try check(preprocess.std.allSatisfy { $0 > 0 && $0.isFinite } && preprocess.mean.allSatisfy(\.isFinite),
@@ -80,8 +77,4 @@ public struct ArchiveMetadata: Codable, Equatable, Sendable {
             try check(stage.parameters >= 0 && (stage.macs ?? 0) >= 0, "stage '\(stage.name)' has negative counts")
         }
     }
-}
-
-extension Array {
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

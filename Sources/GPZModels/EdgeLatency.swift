@@ -48,4 +48,10 @@ public enum EdgeLatency {
             return timed
         }
     }
+
+    /// `costs` as they are when every split's MACs were derived; otherwise (an exported model with an operation
+    /// its exporter could not count, `SplitCost.macsDerived` false) with the edge latency measured beside them.
+    public static func measuredWhereMACsUnknown(_ costs: [SplitCost], model: some SplittableModel) throws -> [SplitCost] {
+        costs.allSatisfy { $0.macsDerived != false } ? costs : try measured(costs, model: model)
+    }
 }

@@ -19,17 +19,25 @@ public enum GPZExecutable {
     /// Runs `gpz arguments` on one intra-op thread and returns its exit status, standard output and standard error.
     public static func run(_ arguments: [String], besides testCase: AnyClass) throws
         -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = try url(besides: testCase)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["GPZ_NUM_THREADS": "1"]) { $1 }
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        try runProcess(try url(besides: testCase), arguments, environment: ["GPZ_NUM_THREADS": "1"])
     }
+}
+
+/// Runs `executable` with `arguments` (and `environment` added to this process's) until it exits; returns its exit
+/// status, standard output and standard error.
+func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String],
+                directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let err = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
 }

@@ -126,8 +126,8 @@ public final class TargetTrainer {
         try FileManager.default.copyItem(at: pretrained.url, to: copy)
         try? FileManager.default.removeItem(at: archive)
         try FileManager.default.moveItem(at: copy, to: archive)
-        let model = try ScriptArchive.load(archive).model
-        let accuracy = try Evaluation.accuracy(of: model, on: roles.privateSet.images, normalization: normalization)
+        let accuracy = try Evaluation.accuracy(of: try makeModel(), on: roles.privateSet.images,
+                                               normalization: normalization)
         let info = CheckpointInfo(format: CheckpointInfo.formatName, config: config, configHash: hash,
                                   model: modelConfig, classNames: roles.classNames,
                                   normalizationMean: normalization.mean, normalizationStd: normalization.std,

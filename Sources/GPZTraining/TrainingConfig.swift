@@ -97,7 +97,9 @@ public struct TrainingConfig: ConfigSection {
         try ConfigError.atLeast(1, cnn4Width, "cnn4_width")
         try ConfigError.atLeast(1, patchSize, "patch_size")
         try ConfigError.atLeast(1, trainLimit, "train_limit")
-        if let weights { _ = try FileDigest.sha256(weights, field: "weights") }
+        if let weights, !FileManager.default.isReadableFile(atPath: weights) {
+            throw ConfigError(field: "weights", "\(weights): no such readable file")
+        }
         if model != nil, weights != nil {
             throw ConfigError(field: "weights", "a pretrained model (model: torchscript:FILE) brings its own weights")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GPZData
 import GPZModels
 import GPZNN
 import GPZTensor
@@ -129,7 +130,7 @@ final class ScriptArchiveTests: XCTestCase {
     /// Truncated, overwritten and padded copies of an archive: each loads or is refused with a one-line error.
     func testCorruptedArchivesAreRefusedWithoutCrashing() throws {
         let bytes = [UInt8](try Data(contentsOf: try classifier4(weightsOf: try cnn4(), name: "classifier4-fuzz")))
-        var generator = SplitMix(seed: 2026)
+        var generator = SeededRandom(seed: 2026)
         let target = try PythonExporter.scratch("corrupt.gpz.pt")
         var refused = 0
         for round in 0..<60 {
@@ -149,18 +150,5 @@ final class ScriptArchiveTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(refused, 20)
-    }
-}
-
-/// A tiny seeded generator for the corruption rounds.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func below(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(Swift.max(bound, 1)))
     }
 }

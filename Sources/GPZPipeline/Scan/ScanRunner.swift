@@ -66,7 +66,7 @@ public struct ScanRunner {
         let zone = try stableZone(candidates: candidates, statistics: statistics, bootstrap: bootstrap)
         let data = try AttackData(info: info, config: config.attack)
         let outcome = try timed("attack") { try attack(model: model, candidates: candidates, info: info, data: data, store: store, events: events) }
-        let costs = try timed("costs") { try self.costs(model) }
+        let costs = try timed("costs") { try EdgeLatency.measuredWhereMACsUnknown(try SplitCost.all(for: model), model: model) }
         let leakage = try outcome.baselines.map {
             try leakageBoundary(outcome, candidates: candidates, classMeanMSE: $0.classMeanMSE)
         }
@@ -96,13 +96,6 @@ public struct ScanRunner {
         try ResultsCSV.write(results, to: directory.appendingPathComponent("results.csv"))
         try ScanReport.write(results, runDirectory: directory)
         return results
-    }
-
-    /// The analytic edge costs; where an exported model's MACs cannot all be derived, the measured edge latency
-    /// stands beside them (`SplitCost.macsDerived` false).
-    private func costs(_ model: StagedModel) throws -> [SplitCost] {
-        let costs = try SplitCost.all(for: model)
-        return costs.allSatisfy { $0.macsDerived != false } ? costs : try EdgeLatency.measured(costs, model: model)
     }
 
     /// The split names of `attack.splits` and `analysis.candidates` must exist in the model: checked before any
