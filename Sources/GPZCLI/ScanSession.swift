@@ -31,7 +31,7 @@ struct ScanSession {
             try comparison.write(to: out)
             let index = try ComparisonReport.write(
                 studies: finished.map { ($0.results.name, $0.results, "\($0.directory)/report.html") },
-                title: plan.name, description: plan.description, to: out.appendingPathComponent("index.html"))
+                worstCase: comparison.worstCase, title: plan.name, description: plan.description, to: out.appendingPathComponent("index.html"))
             print("comparison: \(index.path)")
             if json { print(try jsonLine(comparison)) }
         } else if json, let results = finished.first?.results {

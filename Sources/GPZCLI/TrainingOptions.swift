@@ -26,6 +26,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Learning rate.")
     var lr = defaults.learningRate
 
+    @Option(help: "Per-epoch learning-rate decay γ: epoch e trains at lr·γ^e (default: constant).")
+    var lrDecay: Double?
+
     @Option(help: "Batch size.")
     var batch = defaults.batchSize
 
@@ -61,6 +64,7 @@ struct TrainingOptions: ParsableArguments {
         config.epochs = epochs
         config.optimizer = optimizer
         config.learningRate = lr
+        config.learningRateDecay = lrDecay
         config.batchSize = batch
         config.seed = seed
         config.aux = aux

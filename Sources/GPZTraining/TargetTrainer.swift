@@ -81,6 +81,7 @@ public final class TargetTrainer {
         for epoch in info.epoch..<config.epochs {
             let started = Date()
             try Runtime.manualSeed(config.seed &* 1_000_003 &+ UInt64(epoch))
+            optimizer.learningRate = config.learningRate(epoch: epoch)
             let loss = try EpochTrainer.run(model: model, optimizer: optimizer, loader: loader, epoch: epoch,
                                             epochs: config.epochs, labels: labels, normalization: normalization,
                                             onBatch: onBatch)

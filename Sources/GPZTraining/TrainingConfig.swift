@@ -63,6 +63,9 @@ public struct TrainingConfig: ConfigSection {
     public var epochs = 10
     public var optimizer = OptimizerChoice.adam
     public var learningRate = 1e-3
+    /// Per-epoch learning-rate decay γ: epoch e (from 0) trains at lr · γ^e, so a resumed run continues the same
+    /// schedule whatever `epochs` becomes. nil: a constant rate.
+    public var learningRateDecay: Double?
     public var batchSize = 128
     public var seed: UInt64 = 0
     /// The attacker's share: `sub:F` holds a fraction of the training split out of target training.
@@ -83,7 +86,7 @@ public struct TrainingConfig: ConfigSection {
 
     enum CodingKeys: String, CodingKey {
         case architecture, model, weights, dataset, imageSize = "image_size", labels, epochs, optimizer, learningRate = "lr"
-        case batchSize = "batch", seed, aux, privateSource = "private", flipProbability = "flip", cnn4Width = "cnn4_width"
+        case learningRateDecay = "lr_decay", batchSize = "batch", seed, aux, privateSource = "private", flipProbability = "flip", cnn4Width = "cnn4_width"
         case patchSize = "patch_size", trainLimit = "train_limit"
     }
 
@@ -91,6 +94,9 @@ public struct TrainingConfig: ConfigSection {
     public func validate() throws {
         try ConfigError.within(1...100_000, epochs, "epochs")
         try ConfigError.learningRate(learningRate, "lr")
+        if let learningRateDecay, !(learningRateDecay > 0 && learningRateDecay <= 1) {
+            throw ConfigError(field: "lr_decay", "expected a factor in (0, 1], got \(learningRateDecay)")
+        }
         try ConfigError.within(1...65_536, batchSize, "batch")
         try ConfigError.within(0...1, flipProbability, "flip")
         if let imageSize { try ConfigError.within(1...1024, imageSize, "image_size") }
@@ -115,6 +121,11 @@ public struct TrainingConfig: ConfigSection {
             if let weights { copy.weights = "sha256:" + (try FileDigest.sha256(weights, field: "weights")) }
             return try CanonicalJSON.hash(copy)
         }
+    }
+
+    /// The learning rate of epoch `epoch` (counted from 0): `lr · lr_decay^epoch`.
+    public func learningRate(epoch: Int) -> Double {
+        learningRate * pow(learningRateDecay ?? 1, Double(epoch))
     }
 
     /// The data plan: seeded roles, resized to `imageSize`.

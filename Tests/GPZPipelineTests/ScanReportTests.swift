@@ -383,6 +383,28 @@ final class ScanReportTests: XCTestCase {
 
     // MARK: - Comparison report
 
+    /// The resistance's seed range: 1 − (0.010 ± 0.001) / (0.040 ± 0.002) spans 1 − 0.011/0.038 … 1 − 0.009/0.042.
+    func testResistanceSeedRange() throws {
+        let pair = try JSONDecoder().decode(SplitPair.self, from: Data("""
+            {"feature": 3, "feature_name": "block3", "decision": 4, "decision_name": "block4",
+             "mse_feature": 0.010, "mse_decision": 0.040, "ratio": 4, "resistance": 0.75}
+            """.utf8))
+        var results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
+        results.splits = try results.splits.map { split in
+            var split = split
+            let sd = [3: 0.001, 4: 0.002][split.index]
+            split.leakage = try split.leakage.map { leakage in
+                var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(leakage)) as! [String: Any]
+                json["mse_sd"] = sd ?? NSNull()
+                return try JSONDecoder().decode(SplitLeakage.self, from: JSONSerialization.data(withJSONObject: json))
+            }
+            return split
+        }
+        let bounds = try XCTUnwrap(ComparisonReport.seedRange(pair, results))
+        XCTAssertEqual(bounds.lowerBound, 1 - 0.011 / 0.038, accuracy: 1e-12)
+        XCTAssertEqual(bounds.upperBound, 1 - 0.009 / 0.042, accuracy: 1e-12)
+    }
+
     func testComparisonReport() throws {
         let onehot = try ReportFixture.cnn4(writingGridsTo: runDirectory)
         var smoothed = try ReportFixture.cnn4(writingGridsTo: runDirectory, outcome: .noPartition)
@@ -397,7 +419,8 @@ final class ScanReportTests: XCTestCase {
         let html = ComparisonReport.html(studies: [
             (name: "onehot", results: onehot, reportPath: "onehot/report.html"),
             (name: "ls+<b>", results: smoothed, reportPath: "ls+/report.html"),
-        ], title: "Labels & smoothing", description: "one-hot vs LS+ <compare>")
+        ], worstCase: try PlanComparison.worstCases([onehot, onehot]), title: "Labels & smoothing",
+           description: "one-hot vs LS+ <compare>")
         XCTAssertTrue(html.contains("<title>Labels &amp; smoothing</title>"))
         XCTAssertTrue(html.contains("one-hot vs LS+ &lt;compare&gt;"))
         XCTAssertTrue(html.contains("href=\"onehot/report.html\""))
@@ -409,7 +432,13 @@ final class ScanReportTests: XCTestCase {
         XCTAssertTrue(html.contains("block4 (split 4) (90.00 %)"))
         XCTAssertTrue(html.contains("no partition (logits)"))
         XCTAssertTrue(html.contains("75.42 %"), "onehot's resistance 1 − 0.0102/0.0415")
-        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 3, "MSE, R_c² and vortex charts")
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 6, "one chart per question, and the vortex")
+        for question in ["1. Is there a split", "2. Does the a-priori locator", "3. How much more MSE",
+                         "4. What does label smoothing", "5. How much stronger"] {
+            XCTAssertTrue(html.contains(question), question)
+        }
+        XCTAssertTrue(html.contains("onehot: the share rule selects block4 (split 4) in 90.00 % of"))
+        XCTAssertTrue(html.contains("worst case (fmnist-cnn4, fmnist-cnn4)"))
         XCTAssertFalse(html.contains("http://") || html.contains("https://"))
         XCTAssertEqual(Self.nonFiniteWords(in: html), [])
 

@@ -1,14 +1,15 @@
 import Foundation
 
 /// The page of a plan with several studies (one-hot vs LS+ vs LS−, sub vs cross aux, with and without defences):
-/// a table of their outcomes with links to each study's report, MSE and mean R_c² per split with one line per
-/// study, and the Neural Vortex curves. Self-contained like `ScanReport`.
+/// a table of their outcomes with links to each study's report, one figure per question the plan answers
+/// (`questionFigures`), and the Neural Vortex curves. Self-contained like `ScanReport`.
 public enum ComparisonReport {
     /// One study of the plan: its name, its results, and the link to its report (relative to the comparison page).
     public typealias Study = (name: String, results: ScanResults, reportPath: String)
 
     /// The comparison page's HTML; `title` and `description` are plain text.
-    public static func html(studies: [Study], title: String, description: String) -> String {
+    public static func html(studies: [Study], worstCase: [PlanComparison.WorstCase] = [], title: String,
+                            description: String) -> String {
         var parts = ["<header><h1>\(HTMLDocument.escape(title))</h1></header>"]
         if !description.isEmpty { parts.append(HTMLDocument.paragraph(description)) }
         guard !studies.isEmpty else {
@@ -17,13 +18,7 @@ public enum ComparisonReport {
         }
         parts.append(HTMLDocument.section("Studies", id: "studies", table(studies)))
         let axis = SplitCategories(studies.map(\.results))
-        var charts = [
-            HTMLDocument.figure(perSplitChart(studies, axis: axis, mse: true).svg(),
-                                caption: "Reconstruction MSE of the attack at every attacked split, one line per study "
-                                    + "(higher is more private)."),
-            HTMLDocument.figure(perSplitChart(studies, axis: axis, mse: false).svg(),
-                                caption: "Mean intra-class radius R_c² at every split, one line per study (log scale)."),
-        ]
+        var charts = questionFigures(studies, worstCase: worstCase, axis: axis)
         if let vortex = vortexChart(studies) {
             charts.append(HTMLDocument.figure(vortex.svg(), caption: "Neural Vortex: mean R_c² at each study's last "
                                               + "split after every training epoch (log scale)."))
@@ -34,8 +29,10 @@ public enum ComparisonReport {
 
     /// Writes the comparison page to `url` (atomically) and returns it.
     @discardableResult
-    public static func write(studies: [Study], title: String, description: String, to url: URL) throws -> URL {
-        try html(studies: studies, title: title, description: description).write(to: url, atomically: true, encoding: .utf8)
+    public static func write(studies: [Study], worstCase: [PlanComparison.WorstCase] = [], title: String,
+                             description: String, to url: URL) throws -> URL {
+        try html(studies: studies, worstCase: worstCase, title: title, description: description)
+            .write(to: url, atomically: true, encoding: .utf8)
         return url
     }
 
