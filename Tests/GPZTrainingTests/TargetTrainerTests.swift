@@ -151,6 +151,22 @@ final class TargetTrainerTests: XCTestCase {
         XCTAssertThrowsError(try LabelScheme.parse("smooth"))
     }
 
+    /// lr_decay γ: epoch e trains at lr·γ^e, and a run resumed with more epochs continues the same schedule.
+    func testLearningRateDecaysPerEpochAndResumes() throws {
+        let directory = try makeTemporaryDirectory("gpz-train-decay")
+        var config = config(epochs: 2)
+        config.learningRateDecay = 0.5
+        XCTAssertNotEqual(try config.hash, try self.config(epochs: 2).hash)
+        _ = try TargetTrainer(config: config, dataset: try dataset()).run(directory: directory, resume: false)
+        config.epochs = 3
+        let info = try TargetTrainer(config: config, dataset: try dataset()).run(directory: directory, resume: true)
+        XCTAssertEqual(info.history.map(\.learningRate), [3e-3, 1.5e-3, 7.5e-4])
+        for bad in [0, 1.5, -0.5, .nan] {
+            config.learningRateDecay = bad
+            XCTAssertThrowsError(try config.validate()) { XCTAssertEqual(($0 as? ConfigError)?.field, "lr_decay") }
+        }
+    }
+
     func testConfigurationErrorsNameTheField() throws {
         var config = config(epochs: 0)
         XCTAssertThrowsError(try config.validate()) { XCTAssertEqual("\($0)", "epochs: expected 1…100000, got 0") }
