@@ -24,9 +24,12 @@ let torchCxxSettings: [CXXSetting] = [.unsafeFlags(torchIncludeFlags)] + (cuda ?
 /// CTorch (C shim over libtorch) → GPZTensor (tensors, autograd, runtime, safetensors) → GPZNN (modules, layers,
 /// losses) / GPZOptim (optimisers, schedulers) → GPZData (data sets, roles, configuration decoding) → GPZModels
 /// → GPZTraining / GPZAnalysis / GPZAttacks → GPZPipeline (studies, scans, reports) → gpz (CLI, Sources/GPZCLI).
+/// GPZServe (the cloud half served over the Open Inference Protocol, and its edge client) sits beside GPZPipeline:
+/// GPZTensor / GPZModels / GPZTraining → GPZServe → gpz.
 let package = Package(
     name: "GPZ",
-    platforms: [.macOS(.v13)],
+    // macOS 14: Hummingbird 2 (under GPZServe) needs it.
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gpz", targets: ["gpz"]),
         .library(name: "GPZTensor", targets: ["GPZTensor"]),
@@ -38,6 +41,7 @@ let package = Package(
         .library(name: "GPZAnalysis", targets: ["GPZAnalysis"]),
         .library(name: "GPZAttacks", targets: ["GPZAttacks"]),
         .library(name: "GPZPipeline", targets: ["GPZPipeline"]),
+        .library(name: "GPZServe", targets: ["GPZServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,6 +49,16 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // `gpz serve` and its client: HTTP server (Hummingbird 2 over SwiftNIO), TLS, HTTP client, metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -80,12 +94,35 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The Open Inference Protocol (KServe v2): the codec is plain Swift (Protocol/); the server is Hummingbird 2
+        // with TLS from swift-nio-ssl and Prometheus metrics; the edge's client is AsyncHTTPClient.
+        .target(
+            name: "GPZServe",
+            dependencies: [
+                "GPZTensor", "GPZModels", "GPZTraining",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "GPZTestSupport", dependencies: ["GPZTensor"], path: "Sources/GPZTestSupport"),
         .executableTarget(
             name: "gpz",
             dependencies: [
                 "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels", "GPZTraining", "GPZAnalysis", "GPZAttacks", "GPZPipeline",
+                "GPZServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/GPZCLI"
         ),
@@ -101,6 +138,14 @@ let package = Package(
             name: "GPZCLITests",
             dependencies: ["gpz", "GPZTestSupport", "GPZAnalysis", "GPZPipeline", "GPZTraining", "GPZTensor",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "GPZServeTests",
+            dependencies: ["GPZServe", "GPZTestSupport", "GPZTraining", "GPZData", "GPZModels", "GPZTensor",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "GPZAttacksTests", dependencies: ["GPZTestSupport", "GPZAttacks", "GPZModels", "GPZNN", "GPZTensor"]),
     ],

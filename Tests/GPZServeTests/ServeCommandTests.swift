@@ -1,0 +1,263 @@
+import Foundation
+import GPZTestSupport
+import XCTest
+@testable import GPZServe
+
+/// `gpz serve` as a process, Triton's Python client calling it unchanged, and HTTPS.
+final class ServeCommandTests: SeededTestCase {
+    /// `gpz serve` on a free loopback port with a token, called by `python/kserve_client_check.py` with
+    /// tritonclient.http: the liveness, readiness and metadata routes answer; FP32 (binary and JSON, with and without
+    /// named outputs) gives the in-process logits bit for bit; FP16 and INT8 give the in-process cloud half of
+    /// exactly what NumPy quantised; a wrong token is a 401 with the server's message.
+    func testTritonClientCallsGpzServeUnchanged() throws {
+        let python: URL
+        do {
+            python = try PythonExporter.python()
+        } catch {
+            throw XCTSkip("\(error)")
+        }
+        guard try PythonExporter.run(["-c", "import tritonclient.http"]).status == 0 else {
+            throw XCTSkip("tritonclient is not installed in \(python.path): run scripts/python-env.sh")
+        }
+        let reference = try Reference(split: "block2", batch: 3)
+        let scratch = try makeTemporaryDirectory("gpz-serve-triton")
+        let tokenFile = scratch.appendingPathComponent("token")
+        try Data("triton-token-\(UInt32.random(in: 0...UInt32.max))\n".utf8).write(to: tokenFile)
+        let featuresFile = scratch.appendingPathComponent("z.json")
+        try JSONEncoder().encode(FeaturesFile(shape: reference.shape, values: reference.features.map(Double.init)))
+            .write(to: featuresFile)
+
+        let server = try ServeProcess(["serve", "--checkpoint", try TinyCheckpoint.directory().path,
+                                       "--split", "block2", "--port", "0", "--token-file", tokenFile.path,
+                                       "--model-name", "tiny"], besides: Self.self)
+        defer { server.stop() }
+        let address = server.url.replacingOccurrences(of: "http://", with: "")
+        let run = try PythonExporter.run(["python/kserve_client_check.py", "--url", address, "--model", "tiny",
+                                          "--token-file", tokenFile.path, "--features", featuresFile.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let report = try JSONDecoder().decode(TritonReport.self, from: Data(run.stdout.utf8))
+
+        XCTAssertTrue(report.live && report.ready && report.model_ready)
+        XCTAssertEqual(report.metadata.name, "tiny")
+        XCTAssertEqual(report.metadata.inputs.first?.shape, [-1, 8, 4, 4])
+        let argmax = InferenceCodec.argmax(reference.logits, rows: 3, columns: reference.classes)
+        for (name, answer) in [("fp32_binary", report.fp32_binary), ("fp32_json", report.fp32_json),
+                               ("no_outputs", report.no_outputs)] {
+            XCTAssertEqual(answer.logits.map { Float($0).bitPattern }, reference.logits.map(\.bitPattern), name)
+            XCTAssertEqual(answer.logits_shape, [3, reference.classes], name)
+        }
+        XCTAssertEqual(report.fp32_binary.class, argmax)
+        XCTAssertEqual(report.fp32_json.class, argmax)
+        XCTAssertNil(report.no_outputs.class, "without named outputs, only logits")
+        // NumPy's float16 rounding and quantisation agree with GPZ's, and the server computes on what was sent.
+        let sent16 = report.fp16_binary.sent!.map(Float.init)
+        XCTAssertEqual(sent16.map(\.bitPattern),
+                       FeatureQuantizer.received(reference.features, as: .fp16).map(\.bitPattern))
+        XCTAssertEqual(report.fp16_binary.logits.map { Float($0).bitPattern },
+                       try reference.cloud(sent16).map(\.bitPattern))
+        let int8 = FeatureEncoding.int8(for: reference.features)
+        for answer in [report.int8_binary, report.int8_json] {
+            let sent = answer.sent!.map(Float.init)
+            XCTAssertEqual(sent.map(\.bitPattern), FeatureQuantizer.received(reference.features, as: int8).map(\.bitPattern))
+            XCTAssertEqual(answer.logits.map { Float($0).bitPattern }, try reference.cloud(sent).map(\.bitPattern))
+        }
+        XCTAssertEqual(report.wrong_token.status, "401")
+        XCTAssertEqual(report.wrong_token.message, "Authorization: the bearer token is not accepted")
+
+        let stderr = server.stop()
+        XCTAssertEqual(server.exitStatus, 0, stderr)
+        XCTAssertTrue(stderr.contains("client error: POST /v2/models/tiny/infer: 401"), stderr)
+        XCTAssertFalse(stderr.contains("internal error"), stderr)
+        XCTAssertTrue(stderr.hasSuffix("gpz serve: stopped\n"), stderr)
+    }
+
+    /// HTTPS with a self-signed certificate made by `openssl` for this test: a client trusting it gets the logits;
+    /// one that does not trust it is refused by TLS.
+    func testHTTPSWithASelfSignedCertificate() async throws {
+        let openssl = URL(fileURLWithPath: "/usr/bin/openssl")
+        guard FileManager.default.isExecutableFile(atPath: openssl.path) else {
+            throw XCTSkip("/usr/bin/openssl is missing (Debian package openssl)")
+        }
+        let scratch = try makeTemporaryDirectory("gpz-serve-tls")
+        let cert = scratch.appendingPathComponent("cert.pem"), key = scratch.appendingPathComponent("key.pem")
+        let generated = try runTool(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                                              "-nodes", "-keyout", key.path, "-out", cert.path, "-days", "1",
+                                              "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        let reference = try Reference(split: "block3", batch: 2)
+        try await withServer(split: "block3", configure: {
+            $0.tls = TLSFiles(certificate: cert.path, privateKey: key.path)
+        }) { running, _ in
+            XCTAssertTrue(running.url.hasPrefix("https://127.0.0.1:"), running.url)
+            let trusting = try EdgeClient(.init(baseURL: running.url, trustedCertificatesPEM: Array(try Data(contentsOf: cert))))
+            do {
+                let result = try await trusting.infer(reference.features, shape: reference.shape, encoding: .fp16)
+                XCTAssertEqual(result.logits.map(\.bitPattern),
+                               try reference.cloud(FeatureQuantizer.received(reference.features, as: .fp16))
+                                   .map(\.bitPattern))
+            } catch {
+                try? await trusting.shutdown()
+                throw error
+            }
+            try await trusting.shutdown()
+            // A client that does not trust it retries the handshake until its timeout, then fails.
+            let untrusting = try EdgeClient(.init(baseURL: running.url, timeout: .seconds(1)))
+            do {
+                _ = try await untrusting.infer(reference.features, shape: reference.shape)
+                XCTFail("a client that does not trust the certificate was served")
+            } catch let error as EdgeClientError {
+                XCTAssertNil(error.status, "\(error)")
+                XCTAssertTrue("\(error)".contains("CERTIFICATE_VERIFY_FAILED"), "\(error)")
+            }
+            try await untrusting.shutdown()
+        }
+    }
+
+    /// Bad options and files are one-line errors naming the option, exit status 2, before anything listens.
+    func testBadInputExitsWithStatus2() throws {
+        let checkpoint = try TinyCheckpoint.directory().path
+        let scratch = try makeTemporaryDirectory("gpz-serve-bad")
+        let empty = scratch.appendingPathComponent("empty-token")
+        try Data("\n".utf8).write(to: empty)
+        let cases: [([String], String)] = [
+            (["--split", "block9"], "error: --split: cnn4 has no split 'block9'"),
+            (["--split", "block2", "--max-concurrency", "0"], "error: --max-concurrency: expected 1…1024, got 0"),
+            (["--split", "block2", "--max-body-mib", "0"], "error: --max-body-mib: expected 1…4096, got 0"),
+            (["--split", "block2", "--timeout-s", "0"], "error: --timeout-s: expected more than 0"),
+            (["--split", "block2", "--model-name", "a/b"], "error: --model-name: expected 1–128 letters"),
+            (["--split", "block2", "--token-file", empty.path], "error: --token-file \(empty.path): expected one token"),
+            (["--split", "block2", "--token-file", scratch.path], "error: --token-file \(scratch.path): not a regular file"),
+            (["--split", "block2", "--tls-cert", empty.path], "error: --tls-cert and --tls-key: give both or neither"),
+            (["--split", "block2", "--tls-cert", empty.path, "--tls-key", empty.path],
+             "error: --tls-cert \(empty.path): no PEM certificate chain in the file"),
+        ]
+        for (arguments, message) in cases {
+            let run = try GPZExecutable.run(["serve", "--checkpoint", checkpoint, "--port", "0"] + arguments,
+                                            besides: Self.self)
+            XCTAssertEqual(run.status, 2, "\(arguments): \(run.stderr)")
+            XCTAssertTrue(run.stderr.hasPrefix(message), "\(arguments): \(run.stderr)")
+            XCTAssertEqual(run.stderr.filter { $0 == "\n" }.count, 1, run.stderr)
+            XCTAssertEqual(run.stdout, "")
+        }
+    }
+
+    /// A port already taken is a one-line error naming --host/--port, exit status 2.
+    func testTakenPortExitsWithStatus2() async throws {
+        let checkpoint = try TinyCheckpoint.directory().path
+        try await withServer(split: "block2") { running, _ in
+            let run = try GPZExecutable.run(["serve", "--checkpoint", checkpoint, "--split", "block2",
+                                             "--port", String(running.port)], besides: Self.self)
+            XCTAssertEqual(run.status, 2, run.stderr)
+            XCTAssertTrue(run.stderr.hasPrefix("error: --host/--port: cannot listen on 127.0.0.1:\(running.port): "),
+                          run.stderr)
+            XCTAssertEqual(run.stderr.filter { $0 == "\n" }.count, 1, run.stderr)
+        }
+    }
+
+    private func runTool(_ tool: URL, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+/// What `kserve_client_check.py` reads.
+private struct FeaturesFile: Encodable {
+    let shape: [Int]
+    let values: [Double]
+}
+
+/// What `kserve_client_check.py` prints (its keys).
+private struct TritonReport: Decodable {
+    struct Answer: Decodable {
+        let logits: [Double]
+        let logits_shape: [Int]
+        let `class`: [Int]?
+        let sent: [Double]?
+    }
+    struct Refusal: Decodable {
+        let status: String?
+        let message: String
+    }
+    let live: Bool
+    let ready: Bool
+    let model_ready: Bool
+    let metadata: ModelMetadata
+    let fp32_binary: Answer
+    let fp32_json: Answer
+    let no_outputs: Answer
+    let fp16_binary: Answer
+    let int8_binary: Answer
+    let int8_json: Answer
+    let wrong_token: Refusal
+}
+
+/// `gpz serve …` running in the background: started, waited for until its ready line names the URL, stopped with
+/// SIGTERM (then SIGKILL if it does not stop within 20 s).
+private final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    private let lock = NSLock()
+    private var errors = Data()
+    private(set) var url = ""
+
+    init(_ arguments: [String], besides testCase: AnyClass) throws {
+        process.executableURL = try GPZExecutable.url(besides: testCase)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["GPZ_NUM_THREADS": "1"]) { $1 }
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = FileHandle.nullDevice
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock()
+            self.errors.append(data)
+            self.lock.unlock()
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let text = stderr
+            if let range = text.range(of: "ready at ") {
+                let rest = text[range.upperBound...]
+                if let end = rest.range(of: "/v2/") {
+                    url = String(rest[..<end.lowerBound])
+                    return
+                }
+            }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        stop()
+        throw RawAnswerError("gpz serve did not get ready: \(stderr)")
+    }
+
+    var stderr: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: errors, as: UTF8.self)
+    }
+
+    var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
+
+    /// Stops the server (once) and returns its standard error.
+    @discardableResult
+    func stop() -> String {
+        if process.isRunning {
+            process.terminate()
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        Thread.sleep(forTimeInterval: 0.1)  // the last stderr bytes
+        return stderr
+    }
+}
