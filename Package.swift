@@ -25,7 +25,8 @@ let torchCxxSettings: [CXXSetting] = [.unsafeFlags(torchIncludeFlags)] + (cuda ?
 /// losses) / GPZOptim (optimisers, schedulers) → GPZData (data sets, roles, configuration decoding) → GPZModels
 /// → GPZTraining / GPZAnalysis / GPZAttacks → GPZPipeline (studies, scans, reports) → gpz (CLI, Sources/GPZCLI).
 /// GPZServe (the cloud half served over the Open Inference Protocol, and its edge client) sits beside GPZPipeline:
-/// GPZTensor / GPZModels / GPZTraining → GPZServe → gpz.
+/// GPZTensor / GPZData / GPZModels / GPZTraining → GPZServe → gpz. The encoding of the features sent (FP32, FP16,
+/// INT8) is GPZTensor's (`FeatureQuantizer`), so that GPZServe's edge and GPZAttacks' attacks share it.
 let package = Package(
     name: "GPZ",
     // macOS 14: Hummingbird 2 (under GPZServe) needs it.
@@ -99,7 +100,8 @@ let package = Package(
         .target(
             name: "GPZServe",
             dependencies: [
-                "GPZTensor", "GPZModels", "GPZTraining",
+                // CGzip: zlib, for gzip / deflate request bodies (`gpz edge --compress`).
+                "GPZTensor", "GPZData", "GPZModels", "GPZTraining", "CGzip",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -10,8 +10,8 @@ them six ways, each with `Authorization: Bearer <token>`:
   int8_binary, int8_json    symmetric INT8 quantisation, q = clip(rint(Z / s), -127, 127) with s = max|Z| / 127 in
                             float32, the scale sent as the request parameter gpz_int8_scale;
   no_outputs                FP32 without naming outputs (tritonclient then asks for all outputs in binary);
-each with the outputs `logits` and `class`, and reports for each the logits and classes received, plus the Z the
-server was sent (as float32 values) for the quantised encodings. It also reports the liveness and readiness
+each with the outputs `logits` and `class`, and reports for each the logits and classes received and the response's
+parameters, plus the Z the server was sent (as float32 values) for the quantised encodings. It also reports the liveness and readiness
 probes, the model metadata, and the status and message of a request with a wrong token.
 """
 from __future__ import annotations
@@ -41,6 +41,8 @@ def infer(client, model, headers, z, datatype, binary, parameters=None, outputs=
         "logits": [float(v) for v in logits.astype(np.float32).ravel()],
         "logits_shape": list(logits.shape),
         "class": None if classes is None else [int(v) for v in classes.ravel()],
+        # The response's parameters as tritonclient parsed them (gpz serve reports gpz_compute_seconds).
+        "parameters": result.get_response().get("parameters"),
     }
 
 

@@ -12,7 +12,10 @@ import GPZTensor
 ///
 ///     L_k = mean over the batch's elements of (g_k(Z_k) − x)²     (MSE against the un-normalised images)
 ///
-/// with Adam. In the default one-pass schedule every aux batch runs the target once (`features(_:at:)`) and each
+/// with Adam. When the edge sends Z encoded (`wire`: FP16, or INT8 with one scale per sample), the attacker
+/// observes exactly what the cloud receives, `FeatureQuantizer.received(Z, as: wire)`, before any enhancement
+/// (the bank keeps the raw features; the encoding is applied to every batch read from it).
+/// In the default one-pass schedule every aux batch runs the target once (`features(_:at:)`) and each
 /// decoder takes one step on its split's features. When the aux stream numbers its images, the target's features
 /// are banked per image (`FeatureBank`, within `InversionTrainingOptions.featureCacheBytes`, or a bank shared
 /// with other trainers) and later batches read them instead of running the target; the batch order stays the
@@ -25,6 +28,8 @@ public final class InversionTrainer {
     public let decoders: [InversionDecoder]
     /// Defences applied to the features of some splits, by split index.
     public let enhancements: [Int: any FeatureEnhancement]
+    /// The encoding Z travels in; the attacker sees Z as received.
+    public let wire: WireEncoding
     public let options: InversionTrainingOptions
     private let normalizeInput: (Tensor) throws -> Tensor
     private let optimizers: [Adam]
@@ -38,9 +43,11 @@ public final class InversionTrainer {
     ///   - normalizeInput: the target's input normalisation, applied to the [0, 1] images before the target.
     ///   - bank: features banked by earlier trainers of the same target, normalisation and aux set; without it the
     ///     trainer banks for itself within `options.featureCacheBytes`.
+    ///   - wire: the encoding the edge sends Z in (the attacker observes Z as received).
     public init(target: any SplittableModel, splits: [SplitPoint], architecture: DecoderArchitecture = .deconvolution,
                 enhancements: [Int: any FeatureEnhancement] = [:], options: InversionTrainingOptions = .init(),
-                normalizeInput: @escaping (Tensor) throws -> Tensor = { $0 }, bank: FeatureBank? = nil) throws {
+                normalizeInput: @escaping (Tensor) throws -> Tensor = { $0 }, bank: FeatureBank? = nil,
+                wire: WireEncoding = .fp32) throws {
         try AttackError.check(!splits.isEmpty, "InversionTrainer: no splits to attack")
         try AttackError.check(Set(splits.map(\.index)).count == splits.count,
                               "InversionTrainer: split indices \(splits.map(\.index)) repeat")
@@ -48,6 +55,7 @@ public final class InversionTrainer {
         self.target = target
         self.splits = splits
         self.enhancements = enhancements
+        self.wire = wire
         self.options = options
         self.normalizeInput = normalizeInput
         sharedBank = bank
@@ -91,8 +99,8 @@ public final class InversionTrainer {
     }
 
     /// What the attacker observes at each split of `group` (positions in `splits`) for a batch of [0, 1] images:
-    /// the target's features from one forward pass (only the edge when one split is wanted), each enhanced
-    /// where the defender enhances it.
+    /// the target's features from one forward pass (only the edge when one split is wanted), as received after
+    /// the wire encoding, each enhanced where the defender enhances it.
     func observedFeatures(_ images: Tensor, at group: [Int]) throws -> [Int: Tensor] {
         try enhanced(try targetFeatures(images, at: group))
     }
@@ -108,11 +116,15 @@ public final class InversionTrainer {
         }
     }
 
-    /// Raw features with the defender's enhancement applied where there is one.
+    /// Raw features as the cloud receives them (`wire`), with the defender's enhancement applied where there is
+    /// one.
     private func enhanced(_ features: [Int: Tensor]) throws -> [Int: Tensor] {
         try withNoGrad {
             var observed: [Int: Tensor] = [:]
-            for (index, z) in features { observed[index] = try enhancements[index]?.apply(z) ?? z }
+            for (index, raw) in features {
+                let z = try FeatureQuantizer.received(raw, as: wire)
+                observed[index] = try enhancements[index]?.apply(z) ?? z
+            }
             return observed
         }
     }

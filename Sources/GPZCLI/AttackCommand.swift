@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GPZAttacks
 import GPZPipeline
+import GPZTensor
 
 /// `gpz attack`: model inversion at every split of a trained checkpoint.
 struct AttackCommand: ParsableCommand {
@@ -67,6 +68,9 @@ struct AttackCommand: ParsableCommand {
     @Option(help: "MiB for the target's features of the aux images, computed once and reused by every epoch (0: recompute per batch).")
     var featureBankMib = defaults.featureBankMiB
 
+    @Option(help: "Encoding of Z on the wire that the attacker observes: fp32, fp16 or int8 (as `gpz edge --encoding` sends it; int8 with one scale per sample).")
+    var encoding = defaults.encoding
+
     @Option(help: "Output directory.")
     var out: String
 
@@ -101,6 +105,11 @@ struct AttackCommand: ParsableCommand {
                           + String(format: " %7.4f  %7.4f  %6.2f  %6.3f  %6.3f  ", s.mse, s.mseStd, s.psnr, s.ssim, s.cosine)
                           + (s.grid ?? ""))
                 }
+                if config.encoding != .fp32 {
+                    print("Z attacked as sent in \(config.encoding.rawValue); the cloud's accuracy on it: "
+                          + results.splits.map { s in "\(s.name) " + (s.accuracyAsSent.map { String(format: "%.4f", $0) } ?? "-") }
+                              .joined(separator: ", "))
+                }
                 print("results: \(directory.appendingPathComponent("attack.json").path)")
             }
         }
@@ -127,6 +136,7 @@ extension AttackCommand {
             config.rmleIterations = rmleIterations
             config.seed = seed
             config.featureBankMiB = featureBankMib
+            config.encoding = encoding
             try AttackStudy(config: config).validate()
             return config
         }

@@ -25,16 +25,20 @@ struct ServeCommand: ParsableCommand {
           POST /v2/models/{name}[/versions/1]/infer
                  input z: FP32, FP16, or INT8 with the parameter
                  gpz_int8_scale (value = int8 x scale); outputs logits
-                 (FP32 [N, classes]) and, when asked, class (INT64 arg-max)
+                 (FP32 [N, classes]) and, when asked, class (INT64 arg-max);
+                 response parameters gpz_compute_seconds (the cloud half)
+                 and gpz_server_seconds (admission to answer)
           GET  /metrics
                  Prometheus text: requests by route and status, latency
 
         With --token-file, every route but the open ones needs 'Authorization: Bearer <token>' (else 401). A \
-        body above --max-body-mib gets 413. --max-concurrency requests are handled at once (model calls run one \
-        at a time), --queue more wait, further ones get 503 with Retry-After; a request not answered within \
-        --timeout-s gets 503 (408 while its body is still arriving). A request that does not fit the split \
-        (shape, datatype, NaN, lying lengths) gets 400 with a message naming the field. Nothing received is \
-        ever unpickled or evaluated. SIGINT or SIGTERM stops the server after the requests in progress.
+        body above --max-body-mib gets 413; a gzip or deflate body (Content-Encoding) is inflated within the same \
+        limit (413 beyond it, 400 when it is not valid compressed data). --max-concurrency requests are handled \
+        at once (model calls run one at a time), --queue more wait, further ones get 503 with Retry-After; a \
+        request not answered within --timeout-s gets 503 (408 while its body is still arriving). A request that \
+        does not fit the split (shape, datatype, NaN, lying lengths, malformed HTTP) gets 400 with a message \
+        naming the field. Nothing received is ever unpickled or evaluated. SIGINT or SIGTERM stops the server \
+        after the requests in progress.
         """
     )
 

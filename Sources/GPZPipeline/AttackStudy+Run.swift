@@ -80,12 +80,31 @@ public struct AttackStudy {
             try DefenseAccuracy.measure(model: model, enhancement: $0, split: split.index,
                                         images: data.evaluationImages, normalize: normalize)
         }
+        let asSent = config.encoding == .fp32 ? nil
+            : try Self.accuracyAsSent(model: model, split: split.index, wire: config.encoding,
+                                      images: data.evaluationImages, normalize: normalize)
         return SplitAttackResult(
             name: split.name, index: split.index, shape: split.shape, mse: summary.mse.mean,
             mseSumChannels: summary.mseSumChannels.mean, psnr: summary.psnr.mean, ssim: summary.ssim.mean,
             cosine: summary.cosine.mean, mseStd: summary.mse.std, psnrStd: summary.psnr.std,
-            ssimStd: summary.ssim.std, images: summary.count, accuracyWithDefense: accuracy,
+            ssimStd: summary.ssim.std, images: summary.count, accuracyWithDefense: accuracy, accuracyAsSent: asSent,
             grid: "grids/" + file.lastPathComponent)
+    }
+
+    /// Top-1 accuracy of cloud(Z as received with `wire`) on `images`.
+    static func accuracyAsSent(model: any SplittableModel, split: Int, wire: WireEncoding, images: ImageSet,
+                               normalize: (Tensor) throws -> Tensor) throws -> Double {
+        model.eval()
+        let batches = BatchLoader(images, batchSize: 500, shuffle: false).epoch(0)
+        var correct = 0
+        try withNoGrad {
+            while let batch = try batches.next() {
+                let z = try FeatureQuantizer.received(try model.edge(try normalize(batch.images), upTo: split), as: wire)
+                let logits = try model.cloud(z, from: split)
+                correct += try logits.argmax(dim: 1).eq(batch.labels).to(.int64).sum().toInts()[0]
+            }
+        }
+        return Double(correct) / Double(Swift.max(images.count, 1))
     }
 
     /// Checks the settings, naming the first bad one.
@@ -140,7 +159,7 @@ public struct AttackStudy {
         let trainer = try InversionTrainer(target: model, splits: splits,
                                            architecture: config.attacker == .strong ? .strong : .deconvolution,
                                            enhancements: enhancements, options: options, normalizeInput: normalize,
-                                           bank: bank)
+                                           bank: bank, wire: config.encoding)
         let aux = ImageStreams.shuffled(data.aux.images, batchSize: config.batchSize, seed: config.seed)
         let batches = aux.batchesPerPass ?? 0
         let perRun = config.schedule == .oneSplitPerRun ? splits.count : 1
@@ -166,7 +185,10 @@ public struct AttackStudy {
         let inversion = WhiteBoxInversion(iterations: config.rmleIterations)
         for (position, split) in splits.enumerated() {
             try Runtime.manualSeed(config.seed &* 1_000_003 &+ UInt64(split.index))
-            let features = try withNoGrad { try model.edge(normalize(sample), upTo: split.index) }
+            // The white-box attacker matches edge(x̂) to Z as the cloud received it.
+            let features = try withNoGrad {
+                try FeatureQuantizer.received(try model.edge(normalize(sample), upTo: split.index), as: config.encoding)
+            }
             let result = try inversion.invert(features: features, target: model, split: split.index,
                                               normalizeInput: normalize) { done, total, objective in
                 progress(AttackProgress(stage: "rMLE split \(position + 1)/\(splits.count)", done: done, total: total,

@@ -65,13 +65,19 @@ public struct AttackConfig: ConfigSection {
     /// MiB the target's banked features of the aux images may take (`FeatureBank`: computed once, read by every
     /// later epoch, decoder seed and decoder); 0 recomputes them for every batch. Results are the same either way.
     public var featureBankMiB = InversionTrainingOptions.defaultFeatureCacheBytes >> 20
+    /// The encoding of Z on the wire (key `encoding`: fp32, fp16 or int8; default fp32): every attacker observes
+    /// Z quantised and dequantised exactly as `gpz edge --encoding` sends it and the cloud receives it
+    /// (`FeatureQuantizer`, INT8 with one scale per sample, as `gpz edge --batch 1`), before any enhancement. At
+    /// fp32 the key is left out of the configuration's JSON, so hashes (and scan stores) made before it existed
+    /// stay valid; fp16 and int8 are other attacks, with other hashes.
+    @OmittedWhenDefault public var encoding: WireEncoding
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case splits, aux, attacker, defense, epochs, learningRate = "lr", batchSize = "batch"
         case evaluateOn = "evaluate_on", schedule, rmleImages = "rmle_images", rmleIterations = "rmle_iterations", seed, seeds
-        case evaluateLimit = "evaluate_limit", auxLimit = "aux_limit", featureBankMiB = "feature_bank_mib"
+        case evaluateLimit = "evaluate_limit", auxLimit = "aux_limit", featureBankMiB = "feature_bank_mib", encoding
     }
 
     /// Checks every field that can be checked without the checkpoint, naming the first bad one by its key.
@@ -117,11 +123,15 @@ public struct SplitAttackResult: Codable, Equatable, Sendable {
     public var images: Int
     /// Top-1 accuracy of cloud(features as sent) on the evaluated set, when a defence changes the features.
     public var accuracyWithDefense: Double?
+    /// Top-1 accuracy of cloud(Z as the cloud receives it with `attack.encoding`) on the evaluated set, when the
+    /// encoding is not fp32 (absent otherwise).
+    public var accuracyAsSent: Double?
     public var grid: String?
 
     enum CodingKeys: String, CodingKey {
         case name, index, shape, mse, mseSumChannels = "mse_sum_channels", psnr, ssim, cosine, mseStd = "mse_std"
-        case psnrStd = "psnr_std", ssimStd = "ssim_std", images, accuracyWithDefense = "accuracy_with_defense", grid
+        case psnrStd = "psnr_std", ssimStd = "ssim_std", images, accuracyWithDefense = "accuracy_with_defense"
+        case accuracyAsSent = "accuracy_as_sent", grid
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GPZTensor
 import XCTest
 @testable import GPZServe
 

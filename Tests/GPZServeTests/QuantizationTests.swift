@@ -1,3 +1,4 @@
+import GPZTensor
 import XCTest
 @testable import GPZServe
 
@@ -55,5 +56,27 @@ final class QuantizationTests: XCTestCase {
         XCTAssertEqual(FeatureQuantizer.int8(.nan, scale: scale), 0)
         XCTAssertEqual(FeatureQuantizer.int8Scale([0, 0]), 1)
         XCTAssertEqual(FeatureQuantizer.bytes([1, -2.54], as: .int8(scale: scale)), [50, UInt8(bitPattern: -127)])
+    }
+
+    /// Per sample (what `gpz edge --batch 1` sends and the attacks observe): each row is quantised with its own
+    /// scale, so a sample of small values keeps its resolution next to one of large values; FP16 and FP32 do not
+    /// depend on the grouping. The tensor form is the same computation.
+    func testPerSampleQuantisation() throws {
+        let values: [Float] = [0.01, -0.02, 0.005, 0.0127, 10, -3, 1, 12.7]
+        let perSample = FeatureQuantizer.receivedPerSample(values, samples: 2, as: .int8)
+        XCTAssertEqual(Array(perSample[..<4]), FeatureQuantizer.received(Array(values[..<4]), as: .int8(scale: 0.02 / 127)))
+        XCTAssertEqual(Array(perSample[4...]), FeatureQuantizer.received(Array(values[4...]), as: .int8(scale: 12.7 / 127)))
+        XCTAssertEqual(perSample[5], -30 * (12.7 / 127), "q = −30")
+        let shared = FeatureQuantizer.received(values, as: .int8(for: values))
+        XCTAssertEqual(Array(shared[..<4]), [0, 0, 0, 0], "one scale for both samples loses the small one")
+        XCTAssertNotEqual(Array(perSample[..<4]), [0, 0, 0, 0])
+        XCTAssertEqual(FeatureQuantizer.receivedPerSample(values, samples: 2, as: .fp16),
+                       FeatureQuantizer.received(values, as: .fp16))
+        XCTAssertEqual(FeatureQuantizer.receivedPerSample(values, samples: 2, as: .fp32), values)
+        let tensor = try FeatureQuantizer.received(try Tensor(values, shape: [2, 2, 2]), as: .int8)
+        XCTAssertEqual(tensor.shape, [2, 2, 2])
+        XCTAssertEqual(try tensor.toFloats().map(\.bitPattern), perSample.map(\.bitPattern))
+        XCTAssertEqual(WireEncoding.int8.encoding(for: values), .int8(scale: 12.7 / 127))
+        XCTAssertEqual(WireEncoding.allCases.map(\.bytesPerValue), [4, 2, 1])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GPZTestSupport
+import GPZTensor
 import XCTest
 @testable import GPZServe
 
@@ -47,6 +48,13 @@ final class ServeCommandTests: SeededTestCase {
             XCTAssertEqual(answer.logits_shape, [3, reference.classes], name)
         }
         XCTAssertEqual(report.fp32_binary.class, argmax)
+        // tritonclient reads the response's parameters: the cloud's compute time, within the server's time.
+        for answer in [report.fp32_binary, report.fp32_json, report.int8_binary] {
+            let compute = try XCTUnwrap(answer.parameters?["gpz_compute_seconds"])
+            let server = try XCTUnwrap(answer.parameters?["gpz_server_seconds"])
+            XCTAssertGreaterThan(compute, 0)
+            XCTAssertLessThanOrEqual(compute, server)
+        }
         XCTAssertEqual(report.fp32_json.class, argmax)
         XCTAssertNil(report.no_outputs.class, "without named outputs, only logits")
         // NumPy's float16 rounding and quantisation agree with GPZ's, and the server computes on what was sent.
@@ -181,6 +189,7 @@ private struct TritonReport: Decodable {
         let logits_shape: [Int]
         let `class`: [Int]?
         let sent: [Double]?
+        let parameters: [String: Double]?
     }
     struct Refusal: Decodable {
         let status: String?

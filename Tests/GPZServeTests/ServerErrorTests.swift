@@ -4,6 +4,7 @@ import GPZTestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
+import GPZTensor
 import XCTest
 @testable import GPZServe
 
@@ -108,8 +109,10 @@ final class ServerErrorTests: SeededTestCase {
             XCTAssertEqual(unknown.status, 404)
             XCTAssertEqual(unknown.error, "model 'other' is not served; this server serves 'gpz'")
             let gzip = try await authorized.raw(.POST, "/v2/models/gpz/infer",
-                                                headers: [("Content-Encoding", "gzip")], body: valid.bytes)
+                                                headers: [("Content-Encoding", "br")], body: valid.bytes)
             XCTAssertEqual(gzip.status, 415)
+            XCTAssertEqual(gzip.error, "Content-Encoding: 'br' is not supported; send the body uncompressed, gzip or "
+                           + "deflate")
             let nowhere = try await authorized.raw(.GET, "/v3/nothing")
             XCTAssertEqual(nowhere.status, 404)
             XCTAssertNotNil(nowhere.error)

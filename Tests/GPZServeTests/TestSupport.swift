@@ -53,7 +53,7 @@ enum TinyCheckpoint {
         if let trained { try? FileManager.default.removeItem(at: trained) }
     }
 
-    private static func stripes(count: Int, offset: Int) -> ImageSet {
+    static func stripes(count: Int, offset: Int) -> ImageSet {
         var pixels: [UInt8] = [], labels: [Int] = []
         for i in 0..<count {
             let label = i % 2

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GPZTensor
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -35,16 +36,19 @@ public final class EdgeClient: Sendable {
         public var timeout: Duration
         /// The largest response body read.
         public var maxResponseBytes: Int
+        /// Connections kept open to the server (requests beyond them wait for one).
+        public var maxConnections: Int
 
         public init(baseURL: String, modelName: String = "gpz", token: String? = nil,
                     trustedCertificatesPEM: [UInt8]? = nil, timeout: Duration = .seconds(30),
-                    maxResponseBytes: Int = 64 << 20) {
+                    maxResponseBytes: Int = 64 << 20, maxConnections: Int = 8) {
             self.baseURL = baseURL
             self.modelName = modelName
             self.token = token
             self.trustedCertificatesPEM = trustedCertificatesPEM
             self.timeout = timeout
             self.maxResponseBytes = maxResponseBytes
+            self.maxConnections = maxConnections
         }
     }
 
@@ -57,6 +61,8 @@ public final class EdgeClient: Sendable {
         // A connection that cannot be made (refused, or a TLS handshake that fails) is retried until this.
         let connectSeconds = min(10, max(1, configuration.timeout.components.seconds))
         settings.timeout = .init(connect: .seconds(connectSeconds))
+        settings.connectionPool = .init(idleTimeout: .seconds(60),
+                                        concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maxConnections))
         if let pem = configuration.trustedCertificatesPEM {
             var tls = TLSConfiguration.makeClientConfiguration()
             do {
@@ -79,6 +85,31 @@ public final class EdgeClient: Sendable {
     public func infer(_ features: [Float], shape: [Int], encoding: FeatureEncoding = .fp32, binary: Bool = true,
                       outputs: [OutputChoice] = [OutputChoice(name: ServedSignature.logitsOutput, binary: true)],
                       id: String? = nil) async throws -> InferenceResult {
+        try await exchange(features, shape: shape, encoding: encoding, binary: binary, outputs: outputs, id: id).result
+    }
+
+    /// One inference and what it cost on the wire.
+    public struct Exchange: Sendable {
+        public var result: InferenceResult
+        /// The request body as sent (compressed when asked), in bytes.
+        public var requestBytes: Int
+        /// The request body before compression.
+        public var uncompressedBytes: Int
+        /// The features' own bytes (the binary section, or the JSON numbers' share when sent as JSON: the whole
+        /// body then).
+        public var featureBytes: Int
+        /// The response body, in bytes.
+        public var responseBytes: Int
+        /// From handing the request to the HTTP client to having the whole answer (transfer both ways, the
+        /// server's work, and the client's own overhead); encoding and decoding are not counted.
+        public var roundTrip: Duration
+    }
+
+    /// `infer`, with what the exchange cost: bytes each way and the round-trip time. With `compression`, the body
+    /// goes compressed with `Content-Encoding`.
+    public func exchange(_ features: [Float], shape: [Int], encoding: FeatureEncoding = .fp32, binary: Bool = true,
+                         outputs: [OutputChoice] = [OutputChoice(name: ServedSignature.logitsOutput, binary: true)],
+                         id: String? = nil, compression: BodyCompression? = nil) async throws -> Exchange {
         try Self.check(features, shape: shape, encoding: encoding)
         let body = InferenceCodec.encodeRequest(features: features, shape: shape, encoding: encoding, binary: binary,
                                                 outputs: outputs, id: id)
@@ -86,15 +117,30 @@ public final class EdgeClient: Sendable {
         if let length = body.headerLength {
             headers.add(name: InferenceCodec.headerLengthField, value: String(length))
         }
+        var sent = body.bytes
+        if let compression {
+            do {
+                sent = try compression.compress(body.bytes)
+            } catch {
+                throw EdgeClientError("compressing the request (\(compression.rawValue)): \(error)")
+            }
+            headers.add(name: "Content-Encoding", value: compression.rawValue)
+        }
+        let start = ContinuousClock.now
         let (status, responseHeaders, bytes) = try await send(
-            path: "/v2/models/\(configuration.modelName)/infer", method: .POST, headers: headers, body: body.bytes)
+            path: "/v2/models/\(configuration.modelName)/infer", method: .POST, headers: headers, body: sent)
+        let roundTrip = ContinuousClock.now - start
         guard status == 200 else { throw Self.failure(status: status, body: bytes) }
         let headerLength = responseHeaders.first(name: InferenceCodec.headerLengthField)
+        let result: InferenceResult
         do {
-            return try InferenceCodec.decodeResponse(body: bytes, headerLength: headerLength)
+            result = try InferenceCodec.decodeResponse(body: bytes, headerLength: headerLength)
         } catch {
             throw EdgeClientError(status: status, "response: \(error)")
         }
+        return Exchange(result: result, requestBytes: sent.count, uncompressedBytes: body.bytes.count,
+                        featureBytes: body.headerLength.map { body.bytes.count - $0 } ?? body.bytes.count,
+                        responseBytes: bytes.count, roundTrip: roundTrip)
     }
 
     /// The served model's metadata (`GET /v2/models/{name}`).
@@ -156,12 +202,5 @@ public final class EdgeClient: Sendable {
             return EdgeClientError(status: status, error.error)
         }
         return EdgeClientError(status: status, String(decoding: body.prefix(200), as: UTF8.self))
-    }
-}
-
-extension FeatureEncoding {
-    /// INT8 with the symmetric scale of `values` (max|z| / 127).
-    public static func int8(for values: [Float]) -> FeatureEncoding {
-        .int8(scale: FeatureQuantizer.int8Scale(values))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GPZTensor
 
 /// What the cloud answered: the logits (when asked for) and the predicted classes (when asked for).
 public struct InferenceResult: Sendable, Equatable {
@@ -12,6 +13,13 @@ public struct InferenceResult: Sendable, Equatable {
     public var logits: [Float]
     /// The `class` output (the arg-max of each row), when asked for.
     public var predictedClasses: [Int]?
+    /// The response's `parameters` (GPZ's server reports `gpz_compute_seconds` and `gpz_server_seconds`).
+    public var parameters: [String: ParameterValue] = [:]
+
+    /// The cloud's compute time the server reported (`gpz_compute_seconds`), when it did.
+    public var computeSeconds: Double? { parameters[InferenceResponse.computeSecondsParameter]?.number }
+    /// The server's time from admission to answer (`gpz_server_seconds`), when it reported it.
+    public var serverSeconds: Double? { parameters[InferenceResponse.serverSecondsParameter]?.number }
 }
 
 extension InferenceCodec {
@@ -53,7 +61,7 @@ extension InferenceCodec {
         let response: InferenceResponse = try decodeJSON(json, headerGiven: headerLength != nil)
         var binary = binarySection ?? []
         var result = InferenceResult(modelName: response.modelName, id: response.id, batch: 0, classes: 0, logits: [],
-                                     predictedClasses: nil)
+                                     predictedClasses: nil, parameters: response.parameters ?? [:])
         var batch: Int?
         for (i, output) in response.outputs.enumerated() {
             let field = "outputs[\(i)]"

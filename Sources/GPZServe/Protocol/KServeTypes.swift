@@ -180,16 +180,27 @@ public struct InferenceResponse: Codable, Sendable, Equatable {
     public var modelName: String
     public var modelVersion: String?
     public var id: String?
+    /// Response-wide parameters (the protocol's optional `parameters`): GPZ reports `gpz_compute_seconds`, the time
+    /// the cloud half computed, and `gpz_server_seconds`, the time from the request's admission to its answer.
+    public var parameters: [String: ParameterValue]?
     public var outputs: [ResponseOutput]
 
+    /// The time the cloud half computed on the request, in seconds.
+    public static let computeSecondsParameter = "gpz_compute_seconds"
+    /// The time from the request's admission (body read, decoding, waiting for the model, computing) to the
+    /// answer's encoding, in seconds.
+    public static let serverSecondsParameter = "gpz_server_seconds"
+
     enum CodingKeys: String, CodingKey {
-        case modelName = "model_name", modelVersion = "model_version", id, outputs
+        case modelName = "model_name", modelVersion = "model_version", id, parameters, outputs
     }
 
-    public init(modelName: String, modelVersion: String?, id: String?, outputs: [ResponseOutput]) {
+    public init(modelName: String, modelVersion: String?, id: String?, parameters: [String: ParameterValue]? = nil,
+                outputs: [ResponseOutput]) {
         self.modelName = modelName
         self.modelVersion = modelVersion
         self.id = id
+        self.parameters = parameters
         self.outputs = outputs
     }
 }

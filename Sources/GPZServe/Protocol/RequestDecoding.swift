@@ -1,4 +1,5 @@
 import Foundation
+import GPZTensor
 
 /// An output the client asked for, and whether it goes in the binary section.
 public struct OutputChoice: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import GPZTensor
 
 /// A body ready to send: its bytes, the `Inference-Header-Content-Length` value when it has a binary section, and
 /// its content type (application/octet-stream with a binary section, as Triton answers; else application/json).
@@ -18,8 +19,9 @@ extension InferenceCodec {
     /// largest logit, the first on ties), in the order asked for, each in JSON or in the binary section as asked.
     /// JSON numbers are written with a double's digits, so a client reading them as float32 gets the logits bit
     /// for bit.
-    public static func encodeResponse(logits: [Float], for request: DecodedRequest,
-                                      signature: ServedSignature) throws -> EncodedBody {
+    /// `parameters` go in the response's `parameters` (nil or empty: none).
+    public static func encodeResponse(logits: [Float], for request: DecodedRequest, signature: ServedSignature,
+                                      parameters: [String: ParameterValue]? = nil) throws -> EncodedBody {
         let batch = request.batch, classes = signature.classes
         guard logits.count == batch * classes else {
             throw OutputEncodingError(description: "the model produced \(logits.count) logits for \(batch) samples of "
@@ -64,7 +66,8 @@ extension InferenceCodec {
             outputs.append(output)
         }
         let response = InferenceResponse(modelName: signature.modelName, modelVersion: signature.modelVersion,
-                                         id: request.id, outputs: outputs)
+                                         id: request.id, parameters: parameters?.isEmpty == false ? parameters : nil,
+                                         outputs: outputs)
         let json = [UInt8](try jsonEncoder.encode(response))
         guard request.outputs.contains(where: \.binary) else {
             return EncodedBody(bytes: json, headerLength: nil, contentType: "application/json")

@@ -35,7 +35,11 @@ actor AdmissionGate {
         nextID += 1
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let timer = Task { [weak self] in
-                try? await Task.sleep(until: deadline, clock: .continuous)
+                do {
+                    try await sleepInSlices(until: deadline)
+                } catch {
+                    return  // cancelled: the waiter got a slot
+                }
                 await self?.expire(id)
             }
             waiters.append((id, continuation, timer))
@@ -56,5 +60,20 @@ actor AdmissionGate {
     private func expire(_ id: UInt64) {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
         waiters.remove(at: index).continuation.resume(throwing: Refusal.timedOut)
+    }
+}
+
+/// Sleeps until `deadline` in steps of at most `slice`; throws `CancellationError` when cancelled.
+///
+/// A cancelled `Task.sleep` resumes at once but keeps its timer (and a little memory) until the time it was set
+/// for. A request's deadline timer is nearly always cancelled early (the body arrived, the slot came), so one
+/// sleep to a 30-second deadline per request held memory for 30 s after each request: at 1,000 requests a second,
+/// the server's resident memory grew by about 20 MiB before levelling off (measured with `gpz bench serve`). In
+/// slices a cancelled timer lingers for at most one slice.
+func sleepInSlices(until deadline: ContinuousClock.Instant, slice: Duration = .milliseconds(250)) async throws {
+    while true {
+        let now = ContinuousClock.now
+        guard now < deadline else { return }
+        try await Task.sleep(until: Swift.min(deadline, now + slice), clock: .continuous)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GPZModels
+import GPZTensor
 import GPZTraining
 import HTTPTypes
 import Hummingbird

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// An answer other than 200 that a route decides on: its status, a one-line message for `{"error": …}`, and any
 /// headers it needs (`WWW-Authenticate` on 401, `Retry-After` on 503).
@@ -44,6 +45,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return failure
         case let error as KServeError:
             return HTTPFailure(status: .badRequest, message: error.description)
+        case let error as HTTPParserError:
+            // The body broke HTTP/1.1 while the route was reading it (a bad chunk size, a connection closed before
+            // the announced length): the client's fault. The connection cannot go on.
+            return HTTPFailure(status: .badRequest, message: "HTTP: malformed request (\(error))",
+                               headers: [.connection: "close"])
         case is NIOTooManyBytesError:
             return HTTPFailure(status: .contentTooLarge, message: "body: larger than the server's limit",
                                headers: [.connection: "close"])

@@ -3,15 +3,18 @@ import Hummingbird
 import NIOCore
 
 /// `POST /v2/models/{name}[/versions/{v}]/infer`, after authentication, in this order:
-/// 1. `Content-Encoding` other than identity → 415; a `Content-Length` above the limit → 413 before reading any of
-///    the body (413 and 408 say `Connection: close`, so that the client stops sending; what it still sends is
-///    read and dropped);
+/// 1. `Content-Encoding` other than identity, gzip or deflate → 415; a `Content-Length` above the limit → 413
+///    before reading any of the body (413 and 408 say `Connection: close`, so that the client stops sending; what
+///    it still sends is read and dropped);
 /// 2. a slot (`AdmissionGate`): the queue is full → 503 at once; still queued at the deadline → 503 (both with
 ///    `Retry-After`);
-/// 3. the body, read up to the limit → 413 beyond it, 408 when it has not all arrived by the deadline;
+/// 3. the body, read up to the limit → 413 beyond it, 408 when it has not all arrived by the deadline; a gzip or
+///    deflate body is inflated into at most the limit's bytes → 413 beyond it (a small "zip bomb" never takes
+///    more memory than an uncompressed body could), 400 when it is not valid compressed data;
 /// 4. decoding and checking against the split (`InferenceCodec`) → 400 naming the field;
 /// 5. the model (one call at a time) → 503 when the job reaches it after the deadline;
-/// 6. the response, JSON or binary as asked.
+/// 6. the response, JSON or binary as asked, with the parameters `gpz_compute_seconds` (the model's time) and
+///    `gpz_server_seconds` (admission to answer), so that a client can tell the transfer from the cloud's work.
 struct InferenceRoute {
     let server: CloudServer
 
@@ -20,10 +23,12 @@ struct InferenceRoute {
 
     func respond(to request: Request) async throws -> Response {
         let configuration = server.configuration
-        if let encoding = request.headers[.contentEncoding], encoding.lowercased() != "identity" {
+        let compression: BodyCompression?
+        do {
+            compression = try BodyCompression(contentEncoding: request.headers[.contentEncoding])
+        } catch {
             throw HTTPFailure(status: .unsupportedMediaType,
-                              message: "Content-Encoding: \(quoted(encoding)) is not supported; send the body "
-                                       + "uncompressed")
+                              message: "\(error); send the body uncompressed, gzip or deflate")
         }
         if let text = request.headers[.contentLength], let length = Int(text), length > configuration.maxBodyBytes {
             throw tooLarge("\(length) bytes")
@@ -40,7 +45,7 @@ struct InferenceRoute {
         }
         await reportLoad()
         do {
-            let response = try await admitted(request, deadline: deadline)
+            let response = try await admitted(request, compression: compression, deadline: deadline)
             await server.gate.release()
             await reportLoad()
             return response
@@ -52,7 +57,9 @@ struct InferenceRoute {
     }
 
     /// Steps 3–6, holding a slot.
-    private func admitted(_ request: Request, deadline: ContinuousClock.Instant) async throws -> Response {
+    private func admitted(_ request: Request, compression: BodyCompression?,
+                          deadline: ContinuousClock.Instant) async throws -> Response {
+        let admittedAt = ContinuousClock.now
         let limit = server.configuration.maxBodyBytes
         let body: ByteBuffer
         do {
@@ -64,19 +71,27 @@ struct InferenceRoute {
                               message: "body: not received within \(server.configuration.timeout)",
                               headers: [.connection: "close"])
         }
-        let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
+        var bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
+        if let compression {
+            bytes = try Self.inflate(bytes, compression, limit: limit)
+        }
         let headerLength = request.headers[headerLengthName]
         let decoded = try InferenceCodec.decodeRequest(body: bytes, headerLength: headerLength, for: server.signature)
-        let start = ContinuousClock.now
-        let logits: [Float]
+        let logits: [Float], compute: Duration
         do {
-            logits = try await server.runner.logits(decoded.features, batch: decoded.batch, deadline: deadline)
+            (logits, compute) = try await server.runner.logits(decoded.features, batch: decoded.batch,
+                                                               deadline: deadline)
         } catch is ModelRunner.Expired {
             throw busy("server busy: the model did not get to the request within \(server.configuration.timeout); "
                        + "retry later")
         }
-        server.metrics.inference(batch: decoded.batch, duration: ContinuousClock.now - start)
-        let encoded = try InferenceCodec.encodeResponse(logits: logits, for: decoded, signature: server.signature)
+        server.metrics.inference(batch: decoded.batch, duration: compute)
+        let parameters: [String: ParameterValue] = [
+            InferenceResponse.computeSecondsParameter: .double(compute.secondsValue),
+            InferenceResponse.serverSecondsParameter: .double((ContinuousClock.now - admittedAt).secondsValue),
+        ]
+        let encoded = try InferenceCodec.encodeResponse(logits: logits, for: decoded, signature: server.signature,
+                                                        parameters: parameters)
         var headers: HTTPFields = [.contentType: encoded.contentType]
         if let length = encoded.headerLength {
             headers[headerLengthName] = String(length)
@@ -84,13 +99,30 @@ struct InferenceRoute {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: encoded.bytes)))
     }
 
+    /// `body` inflated with `compression` into at most `limit` bytes: 413 beyond (inflation stops there), 400 when
+    /// the body is not one complete, valid stream of the format.
+    static func inflate(_ body: [UInt8], _ compression: BodyCompression, limit: Int) throws -> [UInt8] {
+        do {
+            return try compression.inflate(body, limit: limit)
+        } catch let error where error.kind == .tooLarge {
+            throw tooLarge(limit: limit, "more than \(limit) bytes once inflated (\(compression.rawValue))")
+        } catch {
+            throw HTTPFailure(status: .badRequest,
+                              message: "body: not valid \(compression.rawValue) data (Content-Encoding: "
+                                       + "\(compression.rawValue)): \(error)")
+        }
+    }
+
     private var headerLengthName: HTTPField.Name { HTTPField.Name(InferenceCodec.headerLengthField)! }
 
     private func tooLarge(_ size: String) -> HTTPFailure {
-        let limit = server.configuration.maxBodyBytes
-        return HTTPFailure(status: .contentTooLarge,
-                           message: "body: \(size), the limit is \(limit) bytes (\(limit >> 20) MiB, --max-body-mib)",
-                           headers: [.connection: "close"])
+        Self.tooLarge(limit: server.configuration.maxBodyBytes, size)
+    }
+
+    private static func tooLarge(limit: Int, _ size: String) -> HTTPFailure {
+        HTTPFailure(status: .contentTooLarge,
+                    message: "body: \(size), the limit is \(limit) bytes (\(limit >> 20) MiB, --max-body-mib)",
+                    headers: [.connection: "close"])
     }
 
     private func busy(_ message: String) -> HTTPFailure {
@@ -103,13 +135,14 @@ struct InferenceRoute {
         server.metrics.load(inFlight: active, queued: queued)
     }
 
-    /// `operation`'s result, or `BodyTimedOut` once `deadline` passes (the operation is cancelled).
+    /// `operation`'s result, or `BodyTimedOut` once `deadline` passes (the operation is cancelled). The timer sleeps
+    /// in slices (`sleepInSlices`), so that it holds nothing for long once the body has arrived.
     private func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant,
                                            _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await operation() }
             group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
+                try await sleepInSlices(until: deadline)
                 throw BodyTimedOut()
             }
             defer { group.cancelAll() }

@@ -20,15 +20,22 @@ final class ModelRunner: @unchecked Sendable {
     }
 
     /// The logits of the cloud half for `batch` samples of `features` (row-major [batch, …split shape]), row-major
-    /// [batch, classes]; throws `Expired` when the job only gets to the model after `deadline`.
-    func logits(_ features: [Float], batch: Int, deadline: ContinuousClock.Instant) async throws -> [Float] {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Float], any Error>) in
+    /// [batch, classes], and the time the model computed (not counting the wait for the queue); throws `Expired`
+    /// when the job only gets to the model after `deadline`.
+    func logits(_ features: [Float], batch: Int,
+                deadline: ContinuousClock.Instant) async throws -> (logits: [Float], compute: Duration) {
+        try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<(logits: [Float], compute: Duration), any Error>) in
             queue.async {
-                guard ContinuousClock.now < deadline else {
+                let start = ContinuousClock.now
+                guard start < deadline else {
                     continuation.resume(throwing: Expired())
                     return
                 }
-                continuation.resume(with: Result { try self.compute(features, batch: batch) })
+                continuation.resume(with: Result {
+                    let logits = try self.compute(features, batch: batch)
+                    return (logits, ContinuousClock.now - start)
+                })
             }
         }
     }

@@ -1,0 +1,155 @@
+import Foundation
+import GPZData
+import GPZTensor
+import GPZTestSupport
+import GPZTraining
+import XCTest
+@testable import GPZServe
+
+/// `gpz edge` as a process against an in-process server: one JSON document on stdout, progress on stderr, the
+/// numbers consistent with the checkpoint; bad options are one-line errors naming the option, exit status 2.
+final class EdgeCommandTests: SeededTestCase {
+    /// A cnn4 of width 4 trained one epoch on 120 stripes written as a CSV file, so that `gpz edge` can re-derive
+    /// the private images from the checkpoint's data plan (a CSV has no test split: the private images are held
+    /// out of its training split).
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var trained: URL?
+
+    private func csvCheckpoint() throws -> URL {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        if let trained = Self.trained { return trained }
+        // Kept for the test process (both tests use it), removed at its exit.
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("gpz-edge-cli-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: directory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        atexit {
+            try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory
+                .appendingPathComponent("gpz-edge-cli-\(ProcessInfo.processInfo.processIdentifier)"))
+        }
+        let stripes = TinyCheckpoint.stripes(count: 120, offset: 0)
+        var lines: [String] = []
+        for i in 0..<stripes.count {
+            let pixels = stripes.pixels[(i * 256)..<((i + 1) * 256)].map(String.init)
+            lines.append(([String(stripes.labels[i])] + pixels).joined(separator: ","))
+        }
+        let csv = directory.appendingPathComponent("stripes.csv")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: csv)
+        var config = TrainingConfig()
+        config.dataset = "csv:\(csv.path),shape=16x16"
+        config.privateSource = .train
+        config.epochs = 1
+        config.learningRate = 3e-3
+        config.batchSize = 16
+        config.cnn4Width = 4
+        let checkpoint = directory.appendingPathComponent("checkpoint")
+        try FileManager.default.createDirectory(at: checkpoint, withIntermediateDirectories: true)
+        _ = try TargetTrainer(config: config, dataset: try Catalog.load(config.dataset))
+            .run(directory: checkpoint, resume: false)
+        Self.trained = checkpoint
+        return checkpoint
+    }
+
+    private struct Report: Decodable {
+        struct Bytes: Decodable {
+            let z_per_sample: Double
+            let request_per_sample: Double
+            let uncompressed_request_per_sample: Double
+            let compression_saving: Double
+        }
+        struct Latency: Decodable { let mean: Double, p50: Double, p99: Double }
+        struct Latencies: Decodable { let edge: Latency, cloud: Latency, transfer_and_server: Latency, end_to_end: Latency }
+        let split: String
+        let encoding: String
+        let compression: String?
+        let samples: Int
+        let requests: Int
+        let accuracy: Double
+        let in_process_accuracy: Double
+        let in_process_accuracy_as_sent: Double
+        let agreement: Double
+        let bytes: Bytes
+        let latency_ms: Latencies
+    }
+
+    func testEdgeReportsOneJSONDocument() async throws {
+        let checkpoint = try csvCheckpoint()
+        var configuration = ServeConfiguration()
+        configuration.port = 0
+        let server = try CloudServer.load(checkpoint: checkpoint, split: "block2", configuration: configuration,
+                                          logger: LogRecorder().logger)
+        let running = try await server.start()
+        do {
+            let base = ["edge", "--server", running.url, "--checkpoint", checkpoint.path, "--split", "block2",
+                        "--limit", "10", "--json"]
+            let fp32 = try GPZExecutable.run(base, besides: Self.self)
+            XCTAssertEqual(fp32.status, 0, fp32.stderr)
+            XCTAssertEqual(fp32.stdout.filter { $0 == "\n" }.count, 1, "one JSON document: \(fp32.stdout)")
+            XCTAssertTrue(fp32.stderr.contains("gpz edge: 10 private images"), fp32.stderr)
+            let report = try JSONDecoder().decode(Report.self, from: Data(fp32.stdout.utf8))
+            XCTAssertEqual(report.split, "block2")
+            XCTAssertEqual(report.encoding, "fp32")
+            XCTAssertNil(report.compression)
+            XCTAssertEqual(report.samples, 10)
+            XCTAssertEqual(report.requests, 10)
+            XCTAssertEqual(report.accuracy, report.in_process_accuracy, "FP32 loses nothing on the wire")
+            XCTAssertEqual(report.agreement, 1)
+            XCTAssertEqual(report.bytes.z_per_sample, 512)
+            XCTAssertGreaterThan(report.latency_ms.cloud.mean, 0)
+
+            let int8 = try GPZExecutable.run(base + ["--encoding", "int8", "--batch", "3", "--concurrency", "2",
+                                                     "--compress", "deflate"], besides: Self.self)
+            XCTAssertEqual(int8.status, 0, int8.stderr)
+            let quantised = try JSONDecoder().decode(Report.self, from: Data(int8.stdout.utf8))
+            XCTAssertEqual(quantised.requests, 4)
+            XCTAssertEqual(quantised.bytes.z_per_sample, 128)
+            XCTAssertEqual(quantised.compression, "deflate")
+            XCTAssertEqual(quantised.accuracy, quantised.in_process_accuracy_as_sent)
+            XCTAssertEqual(quantised.in_process_accuracy, report.in_process_accuracy, "the same images")
+
+            let table = try GPZExecutable.run(Array(base.dropLast()) + ["--encoding", "fp16"], besides: Self.self)
+            XCTAssertEqual(table.status, 0, table.stderr)
+            XCTAssertTrue(table.stdout.contains("bytes/sample: request"), table.stdout)
+            XCTAssertTrue(table.stdout.contains("  cloud compute"), table.stdout)
+
+            let mismatch = try GPZExecutable.run(["edge", "--server", running.url, "--checkpoint", checkpoint.path,
+                                                  "--split", "block3", "--limit", "2"], besides: Self.self)
+            XCTAssertEqual(mismatch.status, 2, mismatch.stderr)
+            XCTAssertTrue(mismatch.stderr.hasPrefix("error: --split: the server at \(running.url) serves split "
+                                                    + "'block2', the edge computes up to 'block3'"), mismatch.stderr)
+        } catch {
+            await running.stop()
+            throw error
+        }
+        await running.stop()
+    }
+
+    /// Bad options and files: one line naming the option, exit status 2, nothing on stdout.
+    func testBadInputExitsWithStatus2() throws {
+        let checkpoint = try csvCheckpoint().path
+        let cases: [([String], String)] = [
+            (["--server", "ftp://x"], "error: --server: expected http://HOST:PORT or https://HOST:PORT, got 'ftp://x'"),
+            (["--batch", "0"], "error: --batch: expected 1…4096, got 0"),
+            (["--concurrency", "300"], "error: --concurrency: expected 1…256, got 300"),
+            (["--limit", "0"], "error: --limit: expected at least 1, got 0"),
+            (["--timeout-s", "0"], "error: --timeout-s: expected more than 0"),
+            (["--cacert", "/nonexistent.pem"], "error: --cacert: only for an https:// --server"),
+            (["--token-file", "/nonexistent-token"], "error: --token-file /nonexistent-token: no such file"),
+            (["--encoding", "int4"], "error: The value 'int4' is invalid for '--encoding <encoding>'"),
+            (["--split", "block9"], "error: --split: cnn4 has no split 'block9'"),
+            (["--data", "csv:/nonexistent.csv"], "error: --data: "),
+            (["--server", "http://127.0.0.1:1"], "error: --server http://127.0.0.1:1: no answer from the server ("),
+        ]
+        for (arguments, message) in cases {
+            var full = ["edge", "--server", "http://127.0.0.1:1", "--checkpoint", checkpoint, "--split", "block2",
+                        "--timeout-s", "2"]
+            full += arguments
+            let run = try GPZExecutable.run(full, besides: Self.self)
+            XCTAssertEqual(run.status, 2, "\(arguments): \(run.stderr)")
+            XCTAssertTrue(run.stderr.hasPrefix(message), "\(arguments): \(run.stderr)")
+            XCTAssertEqual(run.stderr.filter { $0 == "\n" }.count, 1, run.stderr)
+            XCTAssertEqual(run.stdout, "")
+        }
+    }
+}
