@@ -117,7 +117,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "GPZTestSupport", dependencies: ["GPZTensor"], path: "Sources/GPZTestSupport"),
+        .target(name: "GPZTestSupport", dependencies: ["GPZTensor", "GPZData"], path: "Sources/GPZTestSupport"),
         .executableTarget(
             name: "gpz",
             dependencies: [

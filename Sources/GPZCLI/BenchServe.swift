@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GPZData
 import GPZModels
 import GPZServe
 import GPZTensor
@@ -119,12 +120,16 @@ struct BenchServe: ParsableCommand {
             } catch let error as ModelError {
                 throw EdgeOptionError("--split: \(error.message)")
             }
-            var generator = SeededGenerator(seed: 0x6770_7a)
+            var generator = SeededRandom(seed: 0x6770_7a)
             let count = batch * point.shape.reduce(1, *)
             let features = (0..<count).map { _ in Float.random(in: -1...1, using: &generator) }
             let shape = [batch] + point.shape
-            let server = try ServerProcess(["serve", "--checkpoint", checkpoint, "--split", split, "--port", "0",
-                                            "--max-concurrency", String(serverConcurrency)])
+            guard let executable = Bundle.main.executableURL else {
+                throw EdgeOptionError("cannot find the gpz executable")
+            }
+            let arguments = ["serve", "--checkpoint", checkpoint, "--split", split, "--port", "0",
+                             "--max-concurrency", String(serverConcurrency)]
+            let server = try ServeProcess(executable: executable, arguments: arguments, readyWithin: 120)
             defer { server.stop() }
             let levels = try self.levels()
             let total = requests * levels.count
@@ -132,9 +137,8 @@ struct BenchServe: ParsableCommand {
                                                     encoding: encoding.encoding(for: features), binary: true,
                                                     outputs: [OutputChoice(name: "logits", binary: true)])
             let report = try blocking { [self] () async throws -> Report in
-                let client = try EdgeClient(.init(baseURL: server.url, timeout: .seconds(60),
-                                                  maxConnections: levels.max() ?? 1))
-                do {
+                try await EdgeClient.with(.init(baseURL: server.url, timeout: .seconds(60),
+                                                maxConnections: levels.max() ?? 1)) { client in
                     _ = try await client.infer(features, shape: shape, encoding: encoding.encoding(for: features))
                     let start = server.rssMiB()
                     var firstThird = start
@@ -155,15 +159,11 @@ struct BenchServe: ParsableCommand {
                                              rssMiBAfter: server.rssMiB()))
                     }
                     let lastThird = server.rssMiB()  // after every request
-                    try await client.shutdown()
                     let date = ISO8601DateFormatter().string(from: Date())
                     return Report(checkpoint: checkpoint, split: point.name, shape: point.shape, batch: batch,
                                   encoding: encoding, requestBytes: body.bytes.count,
                                   serverMaxConcurrency: serverConcurrency, levels: results, rssMiBStart: start,
                                   rssMiBAfterFirstThird: firstThird, rssMiBAfterLastThird: lastThird, date: date)
-                } catch {
-                    try? await client.shutdown()
-                    throw error
                 }
             }
             if json {
@@ -213,81 +213,5 @@ struct BenchServe: ParsableCommand {
             }
         }
         return (latencies, sent, (ContinuousClock.now - start).secondsValue)
-    }
-}
-
-/// A SplitMix64 generator: the same features on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// This executable's `gpz serve …` as a child process: started, waited for until its ready line names the URL,
-/// stopped with SIGTERM (SIGKILL after 20 s).
-final class ServerProcess: @unchecked Sendable {
-    private let process = Process()
-    private let lock = NSLock()
-    private var errors = Data()
-    private(set) var url = ""
-
-    init(_ arguments: [String]) throws {
-        guard let executable = Bundle.main.executableURL else { throw EdgeOptionError("cannot find the gpz executable") }
-        process.executableURL = executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock()
-            self.errors.append(data)
-            self.lock.unlock()
-        }
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            let text = stderr
-            if let range = text.range(of: "ready at "), let end = text[range.upperBound...].range(of: "/v2/") {
-                url = String(text[range.upperBound..<end.lowerBound])
-                return
-            }
-            guard process.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        stop()
-        throw EdgeOptionError("gpz serve did not get ready: \(stderr.split(separator: "\n").last ?? "")")
-    }
-
-    var stderr: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: errors, as: UTF8.self)
-    }
-
-    /// The server's resident set (VmRSS) in MiB; 0 where /proc is not available.
-    func rssMiB() -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kib / 1024
-    }
-
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
     }
 }

@@ -99,17 +99,11 @@ struct EdgeCommand: ParsableCommand {
             let runner = EdgeRunner(model: model, split: point, normalization: info.normalization)
             let bar = LockedProgressBar()
             let report = try blocking {
-                let client = try EdgeClient(clientConfiguration)
-                do {
-                    let report = try await runner.run(images: images, client: client, options: settings,
-                                                      checkpoint: checkpoint) { done, total in
+                try await EdgeClient.with(clientConfiguration) { client in
+                    try await runner.run(images: images, client: client, options: settings,
+                                         checkpoint: checkpoint) { done, total in
                         bar.update(done, total)
                     }
-                    try await client.shutdown()
-                    return report
-                } catch {
-                    try? await client.shutdown()
-                    throw error
                 }
             }
             if json {
@@ -164,15 +158,7 @@ struct EdgeCommand: ParsableCommand {
         let metadata: ModelMetadata
         do {
             metadata = try blocking {
-                let client = try EdgeClient(configuration)
-                do {
-                    let metadata = try await client.metadata()
-                    try await client.shutdown()
-                    return metadata
-                } catch {
-                    try? await client.shutdown()
-                    throw error
-                }
+                try await EdgeClient.with(configuration) { try await $0.metadata() }
             }
         } catch let error as EdgeClientError {
             switch error.status {

@@ -28,7 +28,7 @@ final class EdgeCommandTests: SeededTestCase {
             try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory
                 .appendingPathComponent("gpz-edge-cli-\(ProcessInfo.processInfo.processIdentifier)"))
         }
-        let stripes = TinyCheckpoint.stripes(count: 120, offset: 0)
+        let stripes = StripesFixture.images(count: 120, offset: 0)
         var lines: [String] = []
         for i in 0..<stripes.count {
             let pixels = stripes.pixels[(i * 256)..<((i + 1) * 256)].map(String.init)

@@ -20,7 +20,7 @@ final class EdgeRunTests: SeededTestCase {
     /// body is exactly the encoder's, and the latency parts add up as defined.
     func testFP32RunMatchesTheInProcessModel() async throws {
         let (runner, info, model) = try runner(split: "block2")
-        let images = TinyCheckpoint.stripes(count: 12, offset: 2000)
+        let images = StripesFixture.images(count: 12, offset: 2000)
         let expectedAccuracy = try Evaluation.accuracy(of: model, on: images, normalization: info.normalization)
         let report = try await withServer(split: "block2") { _, client in
             try await runner.run(images: images, client: client, options: EdgeRunOptions(), checkpoint: "tiny")
@@ -56,7 +56,7 @@ final class EdgeRunTests: SeededTestCase {
     /// cloud half's on the quantised Z, Z takes one byte a value, and the compression saving is what the sizes say.
     func testInt8BatchesWithCompression() async throws {
         let (runner, _, _) = try runner(split: "block2")
-        let images = TinyCheckpoint.stripes(count: 12, offset: 3000)
+        let images = StripesFixture.images(count: 12, offset: 3000)
         var options = EdgeRunOptions()
         options.encoding = .int8
         options.batch = 5
@@ -81,7 +81,7 @@ final class EdgeRunTests: SeededTestCase {
         let (runner, _, _) = try runner(split: "block3")
         do {
             _ = try await withServer(split: "block2") { _, client in
-                try await runner.run(images: TinyCheckpoint.stripes(count: 2, offset: 0), client: client,
+                try await runner.run(images: StripesFixture.images(count: 2, offset: 0), client: client,
                                      options: EdgeRunOptions(), checkpoint: "tiny")
             }
             XCTFail("a mismatched split was run")

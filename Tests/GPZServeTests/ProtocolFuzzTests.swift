@@ -1,4 +1,5 @@
 import Foundation
+import GPZData
 import GPZTensor
 import GPZTestSupport
 import Logging
@@ -126,19 +127,8 @@ final class ProtocolFuzzTests: SeededTestCase {
     /// gets the connection half-closed, and must then answer or close. The first response's status, 0 when the
     /// server closed without one, or a hang when neither happened within the deadline.
     static func exchange(_ bytes: [UInt8], port: Int, grace: Double = 0.3) -> Answer {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return .status(-1) }
+        guard let fd = RawConnection.connectLoopback(port: port) else { return .status(-1) }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return .status(-1) }
         var timeout = timeval(tv_sec: Int(deadline), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let started = Date()
@@ -196,16 +186,11 @@ struct FuzzCases: Sendable {
     let shape: [Int]
     let token: String
 
-    /// SplitMix64.
+    /// The project's SplitMix64 (`SeededRandom`) with the draws the cases use.
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator: SeededRandom
+        init(state: UInt64) { generator = SeededRandom(seed: state) }
+        mutating func next() -> UInt64 { generator.next() }
         mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
         mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
         mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }

@@ -208,65 +208,11 @@ private struct TritonReport: Decodable {
     let wrong_token: Refusal
 }
 
-/// `gpz serve …` running in the background: started, waited for until its ready line names the URL, stopped with
-/// SIGTERM (then SIGKILL if it does not stop within 20 s).
-private final class ServeProcess: @unchecked Sendable {
-    let process = Process()
-    private let lock = NSLock()
-    private var errors = Data()
-    private(set) var url = ""
-
-    init(_ arguments: [String], besides testCase: AnyClass) throws {
-        process.executableURL = try GPZExecutable.url(besides: testCase)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["GPZ_NUM_THREADS": "1"]) { $1 }
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock()
-            self.errors.append(data)
-            self.lock.unlock()
-        }
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let text = stderr
-            if let range = text.range(of: "ready at ") {
-                let rest = text[range.upperBound...]
-                if let end = rest.range(of: "/v2/") {
-                    url = String(rest[..<end.lowerBound])
-                    return
-                }
-            }
-            guard process.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        stop()
-        throw RawAnswerError("gpz serve did not get ready: \(stderr)")
-    }
-
-    var stderr: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: errors, as: UTF8.self)
-    }
-
-    var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
-
-    /// Stops the server (once) and returns its standard error.
-    @discardableResult
-    func stop() -> String {
-        if process.isRunning {
-            process.terminate()
-            let deadline = Date().addingTimeInterval(20)
-            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
-        Thread.sleep(forTimeInterval: 0.1)  // the last stderr bytes
-        return stderr
+extension ServeProcess {
+    /// `gpz serve ARGUMENTS` from the executable built beside the tests, on one thread, ready within 60 s.
+    convenience init(_ arguments: [String], besides testCase: AnyClass) throws {
+        try self.init(executable: try GPZExecutable.url(besides: testCase), arguments: arguments,
+                      environment: ProcessInfo.processInfo.environment.merging(["GPZ_NUM_THREADS": "1"]) { $1 },
+                      readyWithin: 60)
     }
 }

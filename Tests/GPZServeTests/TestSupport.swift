@@ -3,6 +3,7 @@ import Foundation
 import GPZData
 import GPZModels
 import GPZTensor
+import GPZTestSupport
 import GPZTraining
 import Logging
 import NIOCore
@@ -38,8 +39,9 @@ enum TinyCheckpoint {
         config.batchSize = 16
         config.seed = 5
         config.cnn4Width = 4
-        let dataset = try Dataset(name: "stripes", format: "test", train: stripes(count: 80, offset: 0),
-                                  test: stripes(count: 20, offset: 1000), classNames: ["left", "right"], files: [])
+        let dataset = try Dataset(name: "stripes", format: "test", train: StripesFixture.images(count: 80, offset: 0),
+                                  test: StripesFixture.images(count: 20, offset: 1000), classNames: ["left", "right"],
+                                  files: [])
         _ = try TargetTrainer(config: config, dataset: dataset).run(directory: directory, resume: false)
         trained = directory
         atexit { TinyCheckpoint.removeTrained() }
@@ -51,22 +53,6 @@ enum TinyCheckpoint {
         lock.lock()
         defer { lock.unlock() }
         if let trained { try? FileManager.default.removeItem(at: trained) }
-    }
-
-    static func stripes(count: Int, offset: Int) -> ImageSet {
-        var pixels: [UInt8] = [], labels: [Int] = []
-        for i in 0..<count {
-            let label = i % 2
-            for y in 0..<16 {
-                for x in 0..<16 {
-                    let bright = (x < 8) == (label == 0)
-                    let texture = ((i + offset) * 37 + x * 11 + y * 7) % 60
-                    pixels.append(UInt8(bright ? 160 + texture : texture))
-                }
-            }
-            labels.append(label)
-        }
-        return ImageSet(channels: 1, height: 16, width: 16, pixels: pixels, labels: labels)
     }
 }
 
@@ -170,20 +156,12 @@ extension XCTestCase {
         let server = try CloudServer.load(checkpoint: try TinyCheckpoint.directory(), split: split,
                                           configuration: configuration, logger: logs.logger)
         let running = try await server.start()
-        let client: EdgeClient
         do {
-            client = try EdgeClient(.init(baseURL: running.url, token: clientToken ?? token, timeout: .seconds(20)))
-        } catch {
-            await running.stop()
-            throw error
-        }
-        do {
-            let result = try await body(running, client)
-            try await client.shutdown()
+            let result = try await EdgeClient.with(.init(baseURL: running.url, token: clientToken ?? token,
+                                                         timeout: .seconds(20))) { try await body(running, $0) }
             await running.stop()
             return result
         } catch {
-            try? await client.shutdown()
             await running.stop()
             throw error
         }
@@ -206,8 +184,20 @@ final class RawConnection: @unchecked Sendable {
     private let fd: Int32
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw RawAnswerError("socket() failed") }
+        guard let fd = Self.connectLoopback(port: port) else {
+            throw RawAnswerError("connect to 127.0.0.1:\(port) failed")
+        }
+        self.fd = fd
+        var timeout = timeval(tv_sec: 15, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    /// A TCP socket connected to 127.0.0.1:`port`, or nil (with nothing left open).
+    static func connectLoopback(port: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -219,13 +209,10 @@ final class RawConnection: @unchecked Sendable {
         }
         guard connected == 0 else {
             close(fd)
-            throw RawAnswerError("connect to 127.0.0.1:\(port) failed")
+            return nil
         }
-        var timeout = timeval(tv_sec: 15, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
     }
-
-    deinit { close(fd) }
 
     /// Sends `bytes` (all of them, or throws).
     func send(_ bytes: [UInt8]) throws {

@@ -8,27 +8,9 @@ import GPZTestSupport
 @testable import GPZTraining
 
 final class TargetTrainerTests: XCTestCase {
-    /// Two classes of 16×16 grayscale images: class 0 bright on the left half, class 1 on the right, with a
-    /// deterministic texture so no two images are equal.
-    private func stripes(count: Int, offset: Int) -> ImageSet {
-        var pixels: [UInt8] = [], labels: [Int] = []
-        for i in 0..<count {
-            let label = i % 2
-            for y in 0..<16 {
-                for x in 0..<16 {
-                    let bright = (x < 8) == (label == 0)
-                    let texture = ((i + offset) * 37 + x * 11 + y * 7) % 60
-                    pixels.append(UInt8(bright ? 160 + texture : texture))
-                }
-            }
-            labels.append(label)
-        }
-        return ImageSet(channels: 1, height: 16, width: 16, pixels: pixels, labels: labels)
-    }
-
     private func dataset() throws -> Dataset {
-        try Dataset(name: "stripes", format: "test", train: stripes(count: 80, offset: 0),
-                    test: stripes(count: 20, offset: 1000), classNames: ["left", "right"], files: [])
+        try Dataset(name: "stripes", format: "test", train: StripesFixture.images(count: 80, offset: 0),
+                    test: StripesFixture.images(count: 20, offset: 1000), classNames: ["left", "right"], files: [])
     }
 
     private func config(epochs: Int) -> TrainingConfig {

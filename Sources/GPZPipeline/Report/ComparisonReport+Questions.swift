@@ -158,7 +158,9 @@ extension ComparisonReport {
                                               color: ReportStyle.cycle[n], marker: .none, inLegend: false))
                 }
             }
-            chart.series.append(style(.init(name: label, points: points, color: ""), n).with(line: .none))
+            var markers = style(.init(name: label, points: points, color: ""), n)
+            markers.line = .none
+            chart.series.append(markers)
         }
         return chart
     }
@@ -197,13 +199,5 @@ extension ComparisonReport {
             return .init(from: Double(from) - 0.5, to: Double(max(from, to)) + 0.5, color: ReportStyle.posthocZone,
                          label: "post-hoc zone (\(range.label)): from \(axis.labels[from])")
         }
-    }
-}
-
-extension SVGChart.Series {
-    func with(line: SVGChart.Line) -> SVGChart.Series {
-        var copy = self
-        copy.line = line
-        return copy
     }
 }

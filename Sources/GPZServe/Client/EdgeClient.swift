@@ -80,6 +80,20 @@ public final class EdgeClient: Sendable {
         try await client.shutdown()
     }
 
+    /// `body` with a client for `configuration`, shut down afterwards whether `body` returns or throws.
+    public static func with<T>(_ configuration: Configuration,
+                               _ body: (EdgeClient) async throws -> T) async throws -> T {
+        let client = try EdgeClient(configuration)
+        do {
+            let result = try await body(client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
     /// The logits (and, when asked, the classes) for `features`, N × per-sample values row-major, of shape
     /// `shape` = [N, …split shape], sent with `encoding` (see `FeatureEncoding`; `.int8(for:)` picks the scale).
     public func infer(_ features: [Float], shape: [Int], encoding: FeatureEncoding = .fp32, binary: Bool = true,

@@ -108,12 +108,14 @@ public enum TensorValues: Codable, Sendable, Equatable {
     }
 }
 
-/// One input tensor of an inference request.
-public struct RequestInput: Codable, Sendable, Equatable {
+/// One tensor as the protocol writes it, in a request's `inputs` and in a response's `outputs` (both objects have
+/// the same fields).
+public struct InferenceTensor: Codable, Sendable, Equatable {
     public var name: String
     public var shape: [Int]
     public var datatype: String
-    /// `binary_data_size` (the binary tensor extension), `gpz_int8_scale` (INT8 inputs).
+    /// `binary_data_size` (the binary tensor extension: the values follow in the binary section), and for INT8
+    /// inputs `gpz_int8_scale`.
     public var parameters: [String: ParameterValue]?
     /// The values in JSON; absent when they travel in the binary section.
     public var data: TensorValues?
@@ -127,6 +129,9 @@ public struct RequestInput: Codable, Sendable, Equatable {
         self.data = data
     }
 }
+
+/// One input tensor of an inference request.
+public typealias RequestInput = InferenceTensor
 
 /// An output the client asks for; `parameters.binary_data` asks for it in the binary section.
 public struct RequestedOutput: Codable, Sendable, Equatable {
@@ -157,23 +162,7 @@ public struct InferenceRequest: Codable, Sendable, Equatable {
 }
 
 /// One output tensor of an inference response.
-public struct ResponseOutput: Codable, Sendable, Equatable {
-    public var name: String
-    public var shape: [Int]
-    public var datatype: String
-    /// `binary_data_size` when the values follow in the binary section.
-    public var parameters: [String: ParameterValue]?
-    public var data: TensorValues?
-
-    public init(name: String, shape: [Int], datatype: String, parameters: [String: ParameterValue]? = nil,
-                data: TensorValues? = nil) {
-        self.name = name
-        self.shape = shape
-        self.datatype = datatype
-        self.parameters = parameters
-        self.data = data
-    }
-}
+public typealias ResponseOutput = InferenceTensor
 
 /// The JSON of an inference response.
 public struct InferenceResponse: Codable, Sendable, Equatable {
