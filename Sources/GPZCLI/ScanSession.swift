@@ -14,6 +14,7 @@ struct ScanSession {
 
     func run() throws {
         try plan.validate()
+        _ = try DeploySweep.load(from: out)  // a broken deploy.json is an error now, not after the studies ran
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var finished: [(directory: String, results: ScanResults)] = []
         for (position, var study) in plan.studies.enumerated() {
@@ -31,7 +32,8 @@ struct ScanSession {
             try comparison.write(to: out)
             let index = try ComparisonReport.write(
                 studies: finished.map { ($0.results.name, $0.results, "\($0.directory)/report.html") },
-                worstCase: comparison.worstCase, title: plan.name, description: plan.description, to: out.appendingPathComponent("index.html"))
+                worstCase: comparison.worstCase, title: plan.name, description: plan.description,
+                deployment: try DeploySweep.load(from: out), to: out.appendingPathComponent("index.html"))
             print("comparison: \(index.path)")
             if json { print(try jsonLine(comparison)) }
         } else if json, let results = finished.first?.results {

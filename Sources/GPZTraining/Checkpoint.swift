@@ -121,7 +121,7 @@ public enum CheckpointStore {
             try info.validate(url.path)
             return info
         } catch let error as DecodingError {
-            throw TrainingError("\(url.path): not a GPZ checkpoint description (\(describe(error)))")
+            throw TrainingError("\(url.path): not a GPZ checkpoint description (\(error.fieldMessage))")
         }
     }
 
@@ -176,16 +176,6 @@ public enum CheckpointStore {
             return try handle.read(upToCount: limit + 1) ?? Data()
         } catch {
             throw TrainingError("\(url.path): cannot read (\(fileSystemMessage(error) ?? "\(error)"))")
-        }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "field '\(path)': \(context.debugDescription)"
-        @unknown default: return "\(error)"
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GPZData
 import GPZModels
 import GPZPipeline
+import GPZTensor
 import GPZTraining
 import XCTest
 
@@ -11,6 +12,32 @@ final class ScanConfigTests: XCTestCase {
         for name in ScanPresets.names {
             XCTAssertNoThrow(try ScanPresets.plan(name).validate(), name)
         }
+    }
+
+    /// The deep presets' LS+ plan reuses deep-vgg16bn's one-hot study exactly (same target, same attack), so run
+    /// in the same directory it trains only the LS+ target.
+    func testDeepLabelPlanSharesTheOneHotStudy() throws {
+        let deep = try ScanPresets.plan("deep-vgg16bn").studies
+        let labels = try ScanPresets.plan("deep-vgg16bn-lsplus").studies
+        XCTAssertEqual(labels.map(\.name), ["onehot-decoder", "lsplus-decoder"])
+        XCTAssertEqual(labels[0], deep[0])
+        XCTAssertEqual(labels[1].target.labels, .smoothed(0.3))
+        XCTAssertNotEqual(try labels[1].target.hash, try deep[0].target.hash)
+        XCTAssertEqual(try ScanPresets.plan("deep-resnet18").studies.map(\.target.trainLimit), [32_000, 32_000, 32_000])
+    }
+
+    /// Every example plan under docs/examples parses and validates.
+    func testDocumentedExamplePlansAreValid() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/examples")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
+        XCTAssertFalse(files.isEmpty)
+        for file in files {
+            XCTAssertNoThrow(try ScanPlan.load(folder.appendingPathComponent(file)).validate(), file)
+        }
+        let plan = try ScanPlan.load(folder.appendingPathComponent("deploy-encodings.yaml"))
+        XCTAssertEqual(plan.studies.map(\.attack.encoding), [.fp32, .fp16, .int8])
+        XCTAssertEqual(Set(try plan.studies.map { try $0.target.hash }).count, 1, "one target, trained once")
     }
 
     func testYAMLStudyOverridesOnlyWhatItNames() throws {

@@ -59,3 +59,18 @@ extension Device {
         }
     }
 }
+
+extension DecodingError {
+    /// "missing field 'runs'" or "field 'runs.3.edge_ms': expected …": the field a JSON document got wrong.
+    public var fieldMessage: String {
+        switch self {
+        case .keyNotFound(let key, let context):
+            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            return "missing field '\(path)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "field '\(path)': \(context.debugDescription)"
+        @unknown default: return "\(self)"
+        }
+    }
+}

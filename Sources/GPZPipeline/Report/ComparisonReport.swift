@@ -2,14 +2,15 @@ import Foundation
 
 /// The page of a plan with several studies (one-hot vs LS+ vs LS−, sub vs cross aux, with and without defences):
 /// a table of their outcomes with links to each study's report, one figure per question the plan answers
-/// (`questionFigures`), and the Neural Vortex curves. Self-contained like `ScanReport`.
+/// (`questionFigures`), the Neural Vortex curves, and with a deployment sweep (`deploy.json` in the plan's
+/// directory) leakage next to measured bytes and latency per split and encoding. Self-contained like `ScanReport`.
 public enum ComparisonReport {
     /// One study of the plan: its name, its results, and the link to its report (relative to the comparison page).
     public typealias Study = (name: String, results: ScanResults, reportPath: String)
 
     /// The comparison page's HTML; `title` and `description` are plain text.
     public static func html(studies: [Study], worstCase: [PlanComparison.WorstCase] = [], title: String,
-                            description: String) -> String {
+                            description: String, deployment: DeploySweep? = nil) -> String {
         var parts = ["<header><h1>\(HTMLDocument.escape(title))</h1></header>"]
         if !description.isEmpty { parts.append(HTMLDocument.paragraph(description)) }
         guard !studies.isEmpty else {
@@ -24,14 +25,18 @@ public enum ComparisonReport {
                                               + "split after every training epoch (log scale)."))
         }
         parts.append(HTMLDocument.section("Across splits", id: "charts", charts.joined(separator: "\n")))
+        if let deployment {
+            parts.append(DeploymentSection.html(deployment, studies: studies.map { ($0.name, $0.results) }))
+        }
         return HTMLDocument.page(title: title, body: parts.joined(separator: "\n"))
     }
 
     /// Writes the comparison page to `url` (atomically) and returns it.
     @discardableResult
     public static func write(studies: [Study], worstCase: [PlanComparison.WorstCase] = [], title: String,
-                             description: String, to url: URL) throws -> URL {
-        try html(studies: studies, worstCase: worstCase, title: title, description: description)
+                             description: String, deployment: DeploySweep? = nil, to url: URL) throws -> URL {
+        try html(studies: studies, worstCase: worstCase, title: title, description: description,
+                 deployment: deployment)
             .write(to: url, atomically: true, encoding: .utf8)
         return url
     }

@@ -51,6 +51,12 @@ public enum ReportFormat {
         return String(format: "%.2f %%", fraction * 100)
     }
 
+    /// Milliseconds with two decimals below 10 and one from 10 on (0.625 → "0.63", 110.62 → "110.6").
+    public static func milliseconds(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return missing }
+        return String(format: Swift.abs(value) < 10 ? "%.2f" : "%.1f", value)
+    }
+
     /// A ratio with three significant digits and a multiplication sign (10.2 → "10.2×").
     public static func ratio(_ value: Double?) -> String {
         guard let value, value.isFinite else { return missing }

@@ -9,7 +9,8 @@ public enum ScanReport {
     public static let fileName = "report.html"
 
     /// The report's HTML. Grid files are read relative to `runDirectory`; a missing or unreadable one shows a
-    /// note in its place.
+    /// note in its place. A `deploy.json` there (`DeploySweep`) adds the deployment section; a broken one is a
+    /// `ConfigError` naming the file and field.
     public static func html(_ results: ScanResults, runDirectory: URL) throws -> String {
         let view = ScanReportView(results: results)
         let config = results.config
@@ -21,6 +22,9 @@ public enum ScanReport {
         ].compactMap { $0 }.joined(separator: " · ")
         let header = "<header><h1>GPZ scan: \(HTMLDocument.escape(results.name))"
             + "<span class=\"sub\">\(HTMLDocument.escape(subtitle))</span></h1></header>"
+        let deployment = try DeploySweep.load(from: runDirectory).map {
+            DeploymentSection.html($0, studies: [(results.name, results)])
+        }
         let body = [
             header,
             summary(view),
@@ -28,10 +32,11 @@ public enum ScanReport {
             gridSection(view, runDirectory: runDirectory),
             splitTable(view),
             costSection(view),
+            deployment,
             trainingSection(view),
             try provenanceSection(view),
             runSection(view),
-        ].joined(separator: "\n")
+        ].compactMap { $0 }.joined(separator: "\n")
         return HTMLDocument.page(title: "GPZ scan: \(results.name)", body: body)
     }
 
