@@ -2,7 +2,9 @@
 # Installs everything GPZ needs on Debian 12, as root, with Swift at /opt/swift. Idempotent: a second run only
 # checks and returns in seconds.
 #   - system packages: Fashion-MNIST (the demo's data), SQLite (the scan store), image and zlib headers,
-#     Python's pip (to fetch the wheels below), iproute2 (the emulated links of scripts/netem-sweep.sh);
+#     Python's pip (to fetch the wheels below), iproute2 (the emulated links of scripts/netem-sweep.sh), Slurm and
+#     MUNGE (the `gpz submit` test starts its own one-node cluster with scripts/slurm-local.sh, in a temporary
+#     directory; it uses none of the system's Slurm or MUNGE configuration);
 #   - libtorch 2.13.0: PyPI's torch==2.13.0 wheel fetched by name with pip, checked against the sha256 of the
 #     accepted builds, and only its torch/include and torch/lib unpacked into .deps/torch (git-ignored; Package.swift
 #     reads headers and libraries there and sets the rpath);
@@ -14,8 +16,9 @@
 set -euo pipefail
 
 # iproute2: ip and tc for scripts/netem-sweep.sh (network namespaces, veth, netem/tbf); not used by `swift test`.
+# slurm-wlm, munge: sbatch, slurmctld, slurmd and munged for SlurmClusterTests (scripts/slurm-local.sh).
 PACKAGES=(dataset-fashion-mnist python3-pip python3-venv unzip ca-certificates
-          zlib1g-dev libpng-dev libturbojpeg0-dev libsqlite3-dev pkg-config iproute2)
+          zlib1g-dev libpng-dev libturbojpeg0-dev libsqlite3-dev pkg-config iproute2 slurm-wlm munge)
 GPZ_CACHE="${GPZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gpz}"
 TORCH_VERSION=2.13.0
 # The accepted builds of torch==2.13.0 for CPython 3.11 on manylinux_2_28 x86_64: PyPI's (CUDA kernels included) and

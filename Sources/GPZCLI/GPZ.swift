@@ -9,7 +9,7 @@ struct GPZ: ParsableCommand {
         abstract: "Locate the Golden Partition Zone: split points whose features resist model inversion.",
         discussion: "Results go to stdout, progress to stderr. Bad input exits with status 2, internal failures with 1.",
         version: "0.1.0",
-        subcommands: [ScanCommand.self, Demo.self, TrainCommand.self, AnalyzeCommand.self, AttackCommand.self, VortexCommand.self, DataCommand.self, ModelsCommand.self, ServeCommand.self, EdgeCommand.self, Bench.self]
+        subcommands: [ScanCommand.self, SubmitCommand.self, StatusCommand.self, MergeCommand.self, Demo.self, TrainCommand.self, AnalyzeCommand.self, AttackCommand.self, VortexCommand.self, DataCommand.self, ModelsCommand.self, ServeCommand.self, EdgeCommand.self, Bench.self]
     )
 
     /// Parses and runs the command; a command line that does not parse is bad input too: status 2, not 64.

@@ -16,16 +16,18 @@ public enum GPZExecutable {
         return url
     }
 
-    /// Runs `gpz arguments` on one intra-op thread and returns its exit status, standard output and standard error.
-    public static func run(_ arguments: [String], besides testCase: AnyClass) throws
+    /// Runs `gpz arguments` on one intra-op thread (with `environment` added) and returns its exit status, standard
+    /// output and standard error.
+    public static func run(_ arguments: [String], besides testCase: AnyClass, environment: [String: String] = [:]) throws
         -> (status: Int32, stdout: String, stderr: String) {
-        try runProcess(try url(besides: testCase), arguments, environment: ["GPZ_NUM_THREADS": "1"])
+        try runProcess(try url(besides: testCase), arguments,
+                       environment: environment.merging(["GPZ_NUM_THREADS": "1"]) { $1 })
     }
 }
 
 /// Runs `executable` with `arguments` (and `environment` added to this process's) until it exits; returns its exit
 /// status, standard output and standard error.
-func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String],
+public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String],
                 directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = executable

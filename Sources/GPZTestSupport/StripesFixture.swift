@@ -1,3 +1,4 @@
+import Foundation
 import GPZData
 
 /// Two classes of 16×16 grayscale images: class 0 bright on the left half, class 1 on the right, with a
@@ -18,5 +19,16 @@ public enum StripesFixture {
             labels.append(label)
         }
         return ImageSet(channels: 1, height: 16, width: 16, pixels: pixels, labels: labels)
+    }
+
+    /// The same images as a CSV data set (label first, then the pixels; `csv:PATH,shape=1x16x16` reads it).
+    public static func writeCSV(count: Int, offset: Int, to url: URL) throws {
+        let set = images(count: count, offset: offset)
+        let size = 16 * 16
+        let lines = (0..<count).map { i in
+            ([set.labels[i]] + set.pixels[(i * size)..<((i + 1) * size)].map(Int.init)).map(String.init)
+                .joined(separator: ",")
+        }
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
     }
 }

@@ -14,8 +14,8 @@ final class ScanConfigTests: XCTestCase {
         }
     }
 
-    /// The deep presets' LS+ plan reuses deep-vgg16bn's one-hot study exactly (same target, same attack), so run
-    /// in the same directory it trains only the LS+ target.
+    /// The deep presets' LS+ plan repeats deep-vgg16bn's one-hot study exactly (same target, same attack), so with
+    /// deep-vgg16bn's targets folder it trains only the LS+ target.
     func testDeepLabelPlanSharesTheOneHotStudy() throws {
         let deep = try ScanPresets.plan("deep-vgg16bn").studies
         let labels = try ScanPresets.plan("deep-vgg16bn-lsplus").studies

@@ -191,6 +191,52 @@ final class ScanProcessTests: XCTestCase {
         XCTAssertEqual(two.target, try results(out.appendingPathComponent("one")).target)
     }
 
+    /// A cluster run's steps, run here one after another: the shared target, then each study into its own store;
+    /// `gpz merge` names the study still missing, and once both are done writes what `gpz scan` of the whole plan
+    /// writes (timings aside).
+    func testOneStudyAtATimeMergesToThePlanScan() throws {
+        let data = try writeDataSet()
+        let plan = work.appendingPathComponent("steps.yaml")
+        let target = #"dataset: "csv:\#(data.path),shape=1x16x16", image_size: 16, cnn4_width: 4, epochs: 1, batch: 16, private: train, flip: 0"#
+        try """
+            name: steps
+            studies:
+              - {name: one, target: {\(target)}, analysis: {sample: 40, per_epoch: true, per_epoch_sample: 40},
+                 attack: {splits: "block2", epochs: 1, batch: 16, evaluate_limit: 8, seeds: 1}}
+              - {name: two, target: {\(target)}, analysis: {sample: 40, per_epoch: true, per_epoch_sample: 40},
+                 attack: {splits: "block2", epochs: 2, batch: 16, evaluate_limit: 8, seeds: 1}}
+            """.write(to: plan, atomically: true, encoding: .utf8)
+        let whole = work.appendingPathComponent("whole"), steps = work.appendingPathComponent("steps")
+        XCTAssertEqual(try run(["scan", "--config", plan.path, "--out", whole.path]).status, 0)
+        let gpz = try GPZExecutable.url(besides: Self.self)
+        for arguments in [["--train-targets"], ["--study", "one"]] {
+            let step = try run(["scan", "--config", plan.path, "--out", steps.path] + arguments)
+            XCTAssertEqual(step.status, 0, step.stderr)
+        }
+        let merged = try runProcess(gpz, ["merge", steps.path], environment: [:])
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        XCTAssertTrue(merged.stderr.contains("merged 1 of 2 studies of plan 'steps'; missing: two (pending)"), merged.stderr)
+        XCTAssertEqual(try planResults(steps).missing, ["two"])
+        let two = try run(["scan", "--config", plan.path, "--out", steps.path, "--study", "two"])
+        XCTAssertEqual(two.status, 0, two.stderr)
+        XCTAssertTrue(two.stderr.contains("has all 1 epochs; reusing it"), two.stderr)
+        XCTAssertEqual(try runProcess(gpz, ["merge", steps.path], environment: [:]).status, 0)
+        XCTAssertEqual(try planResults(steps), try planResults(whole))
+        XCTAssertEqual(try planResults(steps).studies.first?.perEpoch?.count, 1)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: steps.appendingPathComponent("one/scan.sqlite").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: steps.appendingPathComponent("targets/scan.sqlite").path))
+        let status = try runProcess(gpz, ["status", steps.path], environment: [:])
+        XCTAssertEqual(status.stdout.split(separator: "\n").first, "plan steps: 3 of 3 steps done", status.stdout)
+    }
+
+    /// `plan-results.json` with each study's timing removed.
+    private func planResults(_ directory: URL) throws -> PlanResults {
+        var plan = try ScanJSON.decoder().decode(PlanResults.self,
+                                                 from: Data(contentsOf: directory.appendingPathComponent(PlanResults.fileName)))
+        plan.studies = plan.studies.map { var study = $0; study.timing = [:]; return study }
+        return plan
+    }
+
     func testBadConfigurationsExitWithStatusTwoAndOneLine() throws {
         let config = try writeConfig(splits: "block9")
         let cases: [([String], String)] = [

@@ -34,10 +34,17 @@ public struct ScanPlan: Codable, Equatable, Sendable {
             }
         }
         let names = studies.map(\.name)
+        if studies.count > 1, let index = names.firstIndex(where: Self.reservedNames.contains) {
+            throw ConfigError(field: "studies[\(index)].name", "'\(names[index])' is a folder the plan's directory "
+                              + "keeps for itself (\(Self.reservedNames.sorted().joined(separator: ", "))); choose another name")
+        }
         if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             throw ConfigError(field: "studies", "two studies are named '\(repeated)'; names must differ")
         }
     }
+
+    /// Folders of a plan's directory besides its studies' (shared checkpoints, step states, Slurm scripts and logs).
+    public static let reservedNames: Set<String> = ["targets", "state", "slurm"]
 
     /// The run directory of each study: `out` itself for a single study, `out/<name>` for several.
     public func directory(of study: ScanConfig, in out: URL) -> URL {

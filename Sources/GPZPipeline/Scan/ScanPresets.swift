@@ -60,8 +60,9 @@ public enum ScanPresets {
                             + "(docs/benchmarks.md).", studies: try deep(model))
         case "deep-vgg16bn-lsplus":
             return ScanPlan(name: name, description: "Does LS+ protect, or only shrink R_c²? deep-vgg16bn's baseline-"
-                            + "decoder study against its one-hot target and against an LS+ (α 0.3) target. Run in "
-                            + "deep-vgg16bn's directory it reuses the one-hot study.", studies: try deepLabels("vgg16bn"))
+                            + "decoder study against its one-hot target and against an LS+ (α 0.3) target. With --targets "
+                            + "naming deep-vgg16bn's targets folder it reuses that one-hot target.",
+                            studies: try deepLabels("vgg16bn"))
         default:
             throw ConfigError(field: "--preset", "unknown preset '\(name)'; expected one of \(names.joined(separator: ", "))")
         }

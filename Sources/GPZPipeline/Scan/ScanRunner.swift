@@ -50,7 +50,7 @@ public struct ScanRunner {
             return try body()
         }
         try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
-        let store = try ScanStore(url: shared.appendingPathComponent("scan.sqlite"))
+        let store = try ScanStore(url: shared.appendingPathComponent(ScanStore.fileName))
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try ScanJSON.encoder().encode(config).write(to: directory.appendingPathComponent("config.json"), options: .atomic)
         let trainer = try TargetTrainer(config: config.target, dataset: try Catalog.load(config.target.dataset))
@@ -113,9 +113,26 @@ public struct ScanRunner {
     }
 
     private var checkpointName: String {
-        get throws {
-            "\((try config.target.hash).prefix(16))-" + (config.target.model == nil ? "e\(config.target.epochs)" : "pretrained")
-        }
+        get throws { try Self.checkpointName(config.target) }
+    }
+
+    /// The checkpoint folder's name under `targets`: studies whose targets have the same name share one checkpoint.
+    public static func checkpointName(_ target: TrainingConfig) throws -> String {
+        "\((try target.hash).prefix(16))-" + (target.model == nil ? "e\(target.epochs)" : "pretrained")
+    }
+
+    /// Only the target: trains it (or continues or reuses its checkpoint) and records each epoch in the store at
+    /// `shared`, without the analysis or the attack. A cluster run trains a target that several studies share this
+    /// way, once, before those studies start; each of them then finds the checkpoint finished.
+    @discardableResult
+    public func trainTarget(events: @escaping (ScanEvent) -> Void = { _ in }) throws -> URL {
+        try config.validate()
+        try Device.useConfigured(config.device)
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+        let store = try ScanStore(url: shared.appendingPathComponent(ScanStore.fileName))
+        let trainer = try TargetTrainer(config: config.target, dataset: try Catalog.load(config.target.dataset))
+        try checkSplits(trainer)
+        return try train(trainer, store: store, events: events)
     }
 
     /// Trains the target to `target.epochs`, continuing its checkpoint when there is one; records each epoch.
@@ -132,6 +149,7 @@ public struct ScanRunner {
         let hash = try config.target.hash
         if let existing {
             try store.record(existing.history.map { (key: String($0.epoch), value: $0) }, hash: hash, kind: .trainEpoch)
+            try importEpochAnalysis(into: store)
         }
         let startEpoch = existing?.epoch ?? 0
         events(.stage(startEpoch >= config.target.epochs
@@ -159,6 +177,18 @@ public struct ScanRunner {
                                 record.trainLoss, 100 * record.testAccuracy)))
         })
         return checkpoint
+    }
+
+    /// A checkpoint trained by `trainTarget` has its per-epoch statistics in the targets folder's own store: with
+    /// `analysis.per_epoch`, they are copied into this study's store, so its results are those of a study that
+    /// trained the target itself.
+    private func importEpochAnalysis(into store: ScanStore) throws {
+        let url = targets.appendingPathComponent(ScanStore.fileName)
+        guard config.analysis.perEpoch, targets.standardizedFileURL != shared.standardizedFileURL,
+              FileManager.default.fileExists(atPath: url.path) else { return }
+        let hash = try config.epochAnalysisHash
+        let units = try ScanStore(readingAt: url).units(ScanEpochStatistics.self, hash: hash, kind: .epochAnalysis)
+        try store.record(units.map { (key: $0.key, value: $0.value) }, hash: hash, kind: .epochAnalysis)
     }
 
     /// The zone's candidate splits of `model`.

@@ -19,6 +19,9 @@ public final class ScanStore {
         case bootstrap
     }
 
+    /// The store's file name in the folder it records (a run directory, a plan's directory or a targets folder).
+    public static let fileName = "scan.sqlite"
+
     private let queue: DatabaseQueue
     /// The run directory's lock, held while this store is open for writing.
     private let lock: RunDirectoryLock?
