@@ -174,10 +174,10 @@ struct MergeCommand: ParsableCommand {
         try reportingErrors {
             let out = URL(fileURLWithPath: directory)
             let plan = try ScanPlan.stored(in: out)
-            let status = try PlanStatus(plan: plan, out: out)
             let finished = plan.studies.compactMap { study in
                 plan.finishedResults(of: study, in: out).map { (directory: plan.relativeDirectory(of: study), results: $0) }
             }
+            let status = try PlanStatus(plan: plan, out: out, finished: Set(finished.map(\.results.name)))
             guard !finished.isEmpty else {
                 throw ConfigError(field: out.path, "no study of plan '\(plan.name)' has finished "
                                   + "(\(status.missing.map { "\($0.name): \($0.status.rawValue)" }.joined(separator: ", ")))")

@@ -23,6 +23,12 @@ public struct PlanStatus: Codable, Equatable, Sendable {
     public var steps: [Step]
 
     public init(plan: ScanPlan, out: URL) throws {
+        try self.init(plan: plan, out: out,
+                      finished: Set(plan.studies.filter { plan.finishedResults(of: $0, in: out) != nil }.map(\.name)))
+    }
+
+    /// The same from the names of the studies already known to be done (their results read once, by the caller).
+    public init(plan: ScanPlan, out: URL, finished: Set<String>) throws {
         self.plan = plan.name
         var steps: [Step] = []
         if try !plan.sharedTargets.isEmpty {
@@ -31,7 +37,7 @@ public struct PlanStatus: Codable, Equatable, Sendable {
         }
         for study in plan.studies {
             let state = StepState.read(step: .study(study.name), in: out)
-            let done = plan.finishedResults(of: study, in: out) != nil
+            let done = finished.contains(study.name)
             steps.append(Step(name: study.name, status: done ? .done : Self.status(state),
                               directory: plan.relativeDirectory(of: study), state: state))
         }

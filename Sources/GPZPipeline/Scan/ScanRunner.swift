@@ -49,12 +49,10 @@ public struct ScanRunner {
             defer { timing[stage] = Date().timeIntervalSince(started) }
             return try body()
         }
-        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
-        let store = try ScanStore(url: shared.appendingPathComponent(ScanStore.fileName))
+        let store = try openStore()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try ScanJSON.encoder().encode(config).write(to: directory.appendingPathComponent("config.json"), options: .atomic)
-        let trainer = try TargetTrainer(config: config.target, dataset: try Catalog.load(config.target.dataset))
-        try checkSplits(trainer)
+        let trainer = try makeTrainer()
         let checkpoint = try timed("train") { try train(trainer, store: store, events: events) }
         let (model, info) = try CheckpointStore.loadModel(checkpoint)
         let candidates = try self.candidates(model)
@@ -128,11 +126,21 @@ public struct ScanRunner {
     public func trainTarget(events: @escaping (ScanEvent) -> Void = { _ in }) throws -> URL {
         try config.validate()
         try Device.useConfigured(config.device)
+        let store = try openStore()
+        return try train(try makeTrainer(), store: store, events: events)
+    }
+
+    /// The store of finished units at `shared`, created with its folder when missing.
+    private func openStore() throws -> ScanStore {
         try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
-        let store = try ScanStore(url: shared.appendingPathComponent(ScanStore.fileName))
+        return try ScanStore(url: shared.appendingPathComponent(ScanStore.fileName))
+    }
+
+    /// The target's trainer, with the split names of the configuration checked before any training.
+    private func makeTrainer() throws -> TargetTrainer {
         let trainer = try TargetTrainer(config: config.target, dataset: try Catalog.load(config.target.dataset))
         try checkSplits(trainer)
-        return try train(trainer, store: store, events: events)
+        return trainer
     }
 
     /// Trains the target to `target.epochs`, continuing its checkpoint when there is one; records each epoch.
