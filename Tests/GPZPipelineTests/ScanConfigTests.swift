@@ -23,7 +23,9 @@ final class ScanConfigTests: XCTestCase {
         XCTAssertEqual(labels[0], deep[0])
         XCTAssertEqual(labels[1].target.labels, .smoothed(0.3))
         XCTAssertNotEqual(try labels[1].target.hash, try deep[0].target.hash)
-        XCTAssertEqual(try ScanPresets.plan("deep-resnet18").studies.map(\.target.trainLimit), [32_000, 32_000, 32_000])
+        let resnet = try ScanPresets.plan("deep-resnet18").studies
+        XCTAssertEqual(resnet.map(\.target.trainLimit), [nil, nil, nil], "every training image")
+        XCTAssertEqual(Set(try resnet.map { try $0.target.hash }).count, 1, "one target, trained once")
     }
 
     /// Every example plan under docs/examples parses and validates.
