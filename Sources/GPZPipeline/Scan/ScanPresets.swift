@@ -184,7 +184,6 @@ public enum ScanPresets {
             config.target.learningRate = 0.05
             config.target.learningRateDecay = 0.3
             config.target.epochs = 3
-            config.target.trainLimit = nil
             config.analysis.sample = 2_000
             config.attack.splits = "blocks"
             config.attack.attacker = attacker
