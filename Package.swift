@@ -21,18 +21,22 @@ let torchIncludeFlags: [String] = ["-isystem", "\(torchRoot)/include", "-isystem
 let torchCxxSettings: [CXXSetting] = [.unsafeFlags(torchIncludeFlags)] + (cuda ? [.define("GPZ_WITH_CUDA")] : [])
 
 /// GPZ is layered; each target has one job and depends only on the layers below it:
-/// CTorch (C shim over libtorch) → GPZTensor (tensors, autograd, runtime, safetensors) → GPZNN (modules, layers,
-/// losses) / GPZOptim (optimisers, schedulers) → GPZData (data sets, roles, configuration decoding) → GPZModels
-/// → GPZTraining / GPZAnalysis / GPZAttacks → GPZPipeline (studies, scans, reports) → gpz (CLI, Sources/GPZCLI).
-/// GPZServe (the cloud half served over the Open Inference Protocol, and its edge client) sits beside GPZPipeline:
-/// GPZTensor / GPZData / GPZModels / GPZTraining → GPZServe → gpz. The encoding of the features sent (FP32, FP16,
-/// INT8) is GPZTensor's (`FeatureQuantizer`), so that GPZServe's edge and GPZAttacks' attacks share it.
+/// GPZConfig (configuration decoding, YAML hardening, loading, canonical JSON and hashes) → CTorch (C shim over
+/// libtorch) → GPZTensor (tensors, autograd, runtime, safetensors) → GPZNN (modules, layers, losses) / GPZOptim
+/// (optimisers, schedulers) → GPZData (data sets, roles) → GPZModels → GPZTraining → GPZAnalysis / GPZAttacks
+/// (the attacks and their configuration) → GPZScan (the scan: runner, store, plans, cluster steps) → GPZReport
+/// (pages, charts, the verdict's words; joined to the scan at one seam, `ScanPublisher`) → gpz (CLI,
+/// Sources/GPZCLI). GPZServe (the cloud half served over the Open Inference Protocol, and its edge client) sits
+/// beside GPZScan: GPZTensor / GPZData / GPZModels / GPZTraining → GPZServe → gpz. The encoding of the features
+/// sent (FP32, FP16, INT8) is GPZTensor's (`FeatureQuantizer`), so that GPZServe's edge and GPZAttacks' attacks
+/// share it.
 let package = Package(
     name: "GPZ",
     // macOS 14: Hummingbird 2 (under GPZServe) needs it.
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gpz", targets: ["gpz"]),
+        .library(name: "GPZConfig", targets: ["GPZConfig"]),
         .library(name: "GPZTensor", targets: ["GPZTensor"]),
         .library(name: "GPZNN", targets: ["GPZNN"]),
         .library(name: "GPZOptim", targets: ["GPZOptim"]),
@@ -41,7 +45,8 @@ let package = Package(
         .library(name: "GPZTraining", targets: ["GPZTraining"]),
         .library(name: "GPZAnalysis", targets: ["GPZAnalysis"]),
         .library(name: "GPZAttacks", targets: ["GPZAttacks"]),
-        .library(name: "GPZPipeline", targets: ["GPZPipeline"]),
+        .library(name: "GPZScan", targets: ["GPZScan"]),
+        .library(name: "GPZReport", targets: ["GPZReport"]),
         .library(name: "GPZServe", targets: ["GPZServe"]),
     ],
     dependencies: [
@@ -62,12 +67,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
+        // Configuration at the bottom: YAML (Yams) or JSON over typed defaults; SHA-256 (swift-crypto) of
+        // canonical JSON for the hashes that name stored results.
+        .target(
+            name: "GPZConfig",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "CTorch",
             cxxSettings: torchCxxSettings,
             linkerSettings: [.unsafeFlags(torchLinkFlags)]
         ),
-        .target(name: "GPZTensor", dependencies: ["CTorch"]),
+        .target(name: "GPZTensor", dependencies: ["GPZConfig", "CTorch"]),
         .target(name: "GPZNN", dependencies: ["GPZTensor"]),
         .target(name: "GPZOptim", dependencies: ["GPZTensor"]),
         // Data sets: Debian's zlib, libpng and libjpeg-turbo (TurboJPEG API) through module maps; .npz via ZIPFoundation.
@@ -77,31 +91,33 @@ let package = Package(
         .target(
             name: "GPZData",
             dependencies: [
-                "GPZTensor", "CGzip", "CPNG", "CTurboJPEG",
+                "GPZConfig", "GPZTensor", "CGzip", "CPNG", "CTurboJPEG",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "GPZModels", dependencies: ["GPZTensor", "GPZNN"]),
-        .target(name: "GPZTraining", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels"]),
-        .target(name: "GPZAnalysis", dependencies: ["GPZTensor", "GPZData", "GPZModels"]),
-        .target(name: "GPZAttacks", dependencies: ["GPZTensor", "GPZNN", "GPZOptim", "GPZModels"]),
-        // Scans: the resumable store is SQLite through GRDB; scan configurations are YAML (Yams) or JSON.
+        .target(name: "GPZModels", dependencies: ["GPZConfig", "GPZTensor", "GPZNN"]),
+        .target(name: "GPZTraining", dependencies: ["GPZConfig", "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels"]),
+        .target(name: "GPZAnalysis", dependencies: ["GPZConfig", "GPZTensor", "GPZData", "GPZModels"]),
+        // The attacks and their configuration (`AttackConfig`), on checkpoints (`AttackStudy`).
+        .target(name: "GPZAttacks",
+                dependencies: ["GPZConfig", "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels", "GPZTraining"]),
+        // The scan: the resumable store is SQLite through GRDB.
         .target(
-            name: "GPZPipeline",
+            name: "GPZScan",
             dependencies: [
-                "GPZData", "GPZModels", "GPZTraining", "GPZAnalysis", "GPZAttacks",
+                "GPZConfig", "GPZTensor", "GPZData", "GPZModels", "GPZTraining", "GPZAnalysis", "GPZAttacks",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The scan's pages, charts and verdict text (plain Swift: SVG and HTML written as text).
+        .target(name: "GPZReport", dependencies: ["GPZConfig", "GPZData", "GPZModels", "GPZAnalysis", "GPZAttacks", "GPZScan"]),
         // The Open Inference Protocol (KServe v2): the codec is plain Swift (Protocol/); the server is Hummingbird 2
         // with TLS from swift-nio-ssl and Prometheus metrics; the edge's client is AsyncHTTPClient.
         .target(
             name: "GPZServe",
             dependencies: [
                 // CGzip: zlib, for gzip / deflate request bodies (`gpz edge --compress`).
-                "GPZTensor", "GPZData", "GPZModels", "GPZTraining", "CGzip",
+                "GPZConfig", "GPZTensor", "GPZData", "GPZModels", "GPZTraining", "CGzip",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -117,12 +133,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "GPZTestSupport", dependencies: ["GPZTensor", "GPZData"], path: "Sources/GPZTestSupport"),
+        .target(name: "GPZTestSupport", dependencies: ["GPZConfig", "GPZTensor", "GPZData"], path: "Sources/GPZTestSupport"),
         .executableTarget(
             name: "gpz",
             dependencies: [
-                "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels", "GPZTraining", "GPZAnalysis", "GPZAttacks", "GPZPipeline",
-                "GPZServe",
+                "GPZConfig", "GPZTensor", "GPZNN", "GPZOptim", "GPZData", "GPZModels", "GPZTraining", "GPZAnalysis",
+                "GPZAttacks", "GPZScan", "GPZReport", "GPZServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -135,10 +151,11 @@ let package = Package(
         .testTarget(name: "GPZModelsTests", dependencies: ["GPZTestSupport", "GPZModels", "GPZNN", "GPZTensor", "GPZData"]),
         .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTestSupport", "GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
         .testTarget(name: "GPZAnalysisTests", dependencies: ["GPZTestSupport", "GPZAnalysis", "GPZModels", "GPZTensor"]),
-        .testTarget(name: "GPZPipelineTests", dependencies: ["GPZTestSupport", "GPZPipeline", "GPZAnalysis", "GPZTraining", "GPZData"]),
+        .testTarget(name: "GPZScanTests",
+                    dependencies: ["GPZTestSupport", "GPZConfig", "GPZScan", "GPZReport", "GPZAttacks", "GPZAnalysis", "GPZTraining", "GPZData"]),
         .testTarget(
             name: "GPZCLITests",
-            dependencies: ["gpz", "GPZTestSupport", "GPZAnalysis", "GPZPipeline", "GPZTraining", "GPZTensor",
+            dependencies: ["gpz", "GPZTestSupport", "GPZConfig", "GPZAnalysis", "GPZScan", "GPZReport", "GPZTraining", "GPZTensor",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(

@@ -11,21 +11,28 @@ only when that node's output is the one value crossing it. Each stage is scripte
 and the exporter checks, before and after saving, that running the stages in order reproduces the original
 model's output on the reference input. User errors are reported as one `error: ...` line with exit status 2.
 
-Runs with PyTorch 2.1 or newer. Importable: `export(argv)` returns the metadata written to the archive.
+Runs with PyTorch 2.1 or newer. Importable: `export_stages(model, input_shape, classes, splits, out=FILE)` exports
+an nn.Module you hold and returns the metadata written to the archive (user errors raise ExportError);
+`export(argv)` does the same for command-line arguments.
 """
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 import importlib.util
 import json
 import math
+import numbers
 import operator
 import os
 import sys
 import warnings
 from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Dict, Optional, Tuple, Union
 
 import torch
 import torch.fx
@@ -55,6 +62,63 @@ def say(text: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Options
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """Everything the export needs besides the model, already checked. export_stages builds it from its keyword
+    arguments, parse_args from the command line; export_model takes it."""
+
+    input_shape: Tuple[int, int, int]  # C, H, W of one sample, H == W
+    classes: int  # number of logits, >= 1
+    out: Path  # the archive to write
+    name: str  # the model name recorded in the archive
+    source: str  # where the model came from, recorded in the archive
+    mean: Tuple[float, ...]  # per-channel normalisation, one value per channel
+    std: Tuple[float, ...]
+    # Module paths to cut after, or None for the default blocks. Entries are stripped and empty ones dropped when
+    # the cut is made (the command line passes `--splits` split at its commas).
+    splits: Optional[Tuple[str, ...]] = None
+    class_names: Optional[Tuple[str, ...]] = None  # `classes` names, or None
+    # The reference input: None (seeded normal images), a .npy file, or an array or tensor [R, C, H, W] / [C, H, W].
+    reference_data: Union[Path, torch.Tensor, Any, None] = None
+    cli: bool = False  # error messages name the command-line options (--mean) instead of keyword arguments (mean)
+
+    def option(self, keyword: str) -> str:
+        """How an error message names an option: `--reference-data` on the command line, `reference_data` in
+        export_stages."""
+        return "--" + keyword.replace("_", "-") if self.cli else keyword
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The model the command line asks for: a torchvision name or a factory, its keyword arguments, weights."""
+
+    torchvision: Optional[str]
+    factory: Optional[str]
+    kwargs: Dict[str, Any]
+    weights: Optional[Path]
+
+    @property
+    def source(self) -> str:
+        return f"torchvision:{self.torchvision}" if self.torchvision else f"factory:{self.factory}"
+
+    @property
+    def default_name(self) -> str:
+        return self.torchvision or self.factory.rpartition(":")[2]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed command line."""
+
+    model: ModelSpec
+    options: ExportOptions
+    json: bool  # print the archive's metadata as JSON on stdout
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Arguments
 
 
@@ -63,7 +127,7 @@ class _Parser(argparse.ArgumentParser):
         raise ExportError(message)
 
 
-def parse_args(argv):
+def _parser():
     parser = _Parser(prog="gpz_export.py", description=__doc__.split("\n\n")[0])
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--torchvision", metavar="NAME", help="a torchvision classification model, e.g. resnet18")
@@ -85,16 +149,28 @@ def parse_args(argv):
                         help="model inputs [R,C,H,W] (already normalised) used as the reference input")
     parser.add_argument("--json", action="store_true", help="print the archive's metadata as JSON on stdout")
     parser.add_argument("--out", required=True, metavar="FILE", help="the archive to write (.gpz.pt)")
-    args = parser.parse_args(argv)
-    args.input = parse_input(args.input)
+    return parser
+
+
+def parse_args(argv) -> Command:
+    """The command line, checked in the order its errors are reported, as a Command."""
+    args = _parser().parse_args(argv)
+    shape = parse_input(args.input)
     if args.classes < 1:
         raise ExportError(f"--classes must be positive, got {args.classes}")
-    channels = args.input[0]
-    args.mean = parse_channel_values("--mean", args.mean, channels, positive=False)
-    args.std = parse_channel_values("--std", args.std, channels, positive=True)
-    args.class_names = parse_class_names(args.class_names, args.classes)
-    args.kwargs = parse_kwargs(args.kwargs)
-    return args
+    channels = shape[0]
+    mean = parse_channel_values("--mean", args.mean, channels, positive=False)
+    std = parse_channel_values("--std", args.std, channels, positive=True)
+    class_names = parse_class_names(args.class_names, args.classes)
+    model = ModelSpec(torchvision=args.torchvision, factory=args.factory, kwargs=parse_kwargs(args.kwargs),
+                      weights=Path(args.weights) if args.weights else None)
+    options = ExportOptions(
+        input_shape=shape, classes=args.classes, out=Path(args.out), name=args.name or model.default_name,
+        source=model.source, mean=mean, std=std,
+        splits=None if args.splits.strip() == "blocks" else tuple(args.splits.split(",")),
+        class_names=class_names,
+        reference_data=None if args.reference_data is None else Path(args.reference_data), cli=True)
+    return Command(model=model, options=options, json=args.json)
 
 
 def parse_input(text):
@@ -106,23 +182,28 @@ def parse_input(text):
         raise ExportError(f"--input must be three positive integers C,H,W, got '{text}'")
     if shape[1] != shape[2]:
         raise ExportError(f"--input {text}: GPZ uses square inputs, H ({shape[1]}) must equal W ({shape[2]})")
-    return shape
+    return tuple(shape)
 
 
 def parse_channel_values(option, text, channels, positive):
     if text is None:
-        return [0.5] * channels
+        return (0.5,) * channels
     try:
         values = [float(part) for part in text.split(",")]
     except ValueError:
         raise ExportError(f"{option} must be comma-separated numbers, got '{text}'") from None
+    return check_channel_values(option, values, channels, positive, f"'{text}'")
+
+
+def check_channel_values(option, values, channels, positive, given):
+    """`values` (one value, or one per channel) as one per channel; `given` is how the error repeats them."""
     if len(values) == 1:
         values = values * channels
     if len(values) != channels:
         raise ExportError(f"{option} has {len(values)} values; the input has {channels} channels")
     if not all(math.isfinite(v) and (v > 0 or not positive) for v in values):
-        raise ExportError(f"{option} values must be finite{' and positive' if positive else ''}, got '{text}'")
-    return values
+        raise ExportError(f"{option} values must be finite{' and positive' if positive else ''}, got {given}")
+    return tuple(values)
 
 
 def parse_class_names(text, classes):
@@ -131,7 +212,7 @@ def parse_class_names(text, classes):
     names = [name.strip() for name in text.split(",")]
     if len(names) != classes:
         raise ExportError(f"--class-names has {len(names)} names; --classes is {classes}")
-    return names
+    return tuple(names)
 
 
 def parse_kwargs(text):
@@ -178,19 +259,17 @@ def _define_torchvision_op_schemas():
     _TORCHVISION_LIBRARIES.append(library)  # a Library's definitions last as long as the object
 
 
-def build_model(args):
-    """The model in eval mode, float32 on the CPU, with its source string and default name. The seed makes the
-    random initialisation of a model exported without --weights reproducible."""
+def build_model(spec: ModelSpec, classes: int) -> nn.Module:
+    """The model the command line names, in eval mode, float32 on the CPU. The seed makes the random initialisation
+    of a model exported without --weights reproducible."""
     torch.manual_seed(0)
-    if args.torchvision:
-        model = torchvision_model(args.torchvision, args.classes, args.kwargs)
-        source, name = f"torchvision:{args.torchvision}", args.torchvision
+    if spec.torchvision:
+        model = torchvision_model(spec.torchvision, classes, spec.kwargs)
     else:
-        model, name = factory_model(args.factory, args.kwargs)
-        source = f"factory:{args.factory}"
-    if args.weights:
-        load_weights(model, Path(args.weights))
-    return model.to(device="cpu", dtype=torch.float32).eval(), source, name
+        model, _ = factory_model(spec.factory, spec.kwargs)
+    if spec.weights:
+        load_weights(model, spec.weights)
+    return model.to(device="cpu", dtype=torch.float32).eval()
 
 
 def torchvision_model(name, classes, kwargs):
@@ -306,27 +385,35 @@ def check_state_dict(expected, state, path):
 # Reference input and output
 
 
-def reference_input(args):
-    if args.reference_data is None:
+def reference_input(options: ExportOptions):
+    """The reference batch [R, C, H, W], R <= REFERENCE_BATCH: seeded normal images, or the first R of the data."""
+    shape = list(options.input_shape)
+    if options.reference_data is None:
         generator = torch.Generator().manual_seed(0)
-        return torch.randn(REFERENCE_BATCH, *args.input, generator=generator)
-    path = Path(args.reference_data)
-    try:
-        import numpy as np
-        data = np.load(path, allow_pickle=False)
-    except ImportError:
-        raise ExportError("--reference-data needs the numpy package") from None
-    except (OSError, ValueError) as error:
-        raise ExportError(f"--reference-data {path}: {first_line(error)}") from None
-    if list(data.shape) == args.input:
+        return torch.randn(REFERENCE_BATCH, *shape, generator=generator)
+    data, what = options.reference_data, options.option("reference_data")
+    if isinstance(data, Path):
+        what = f"{what} {data}"
+        try:
+            import numpy as np
+            data = np.load(data, allow_pickle=False)
+        except ImportError:
+            raise ExportError(f"{options.option('reference_data')} needs the numpy package") from None
+        except (OSError, ValueError) as error:
+            raise ExportError(f"{what}: {first_line(error)}") from None
+    if list(data.shape) == shape:
         data = data[None]
-    if data.ndim != 4 or list(data.shape[1:]) != args.input or data.shape[0] < 1:
-        expected = ", ".join(map(str, ["R"] + args.input))
-        raise ExportError(f"--reference-data {path}: shape {list(data.shape)}, expected [{expected}]")
+    if data.ndim != 4 or list(data.shape[1:]) != shape or data.shape[0] < 1:
+        expected = ", ".join(map(str, ["R"] + shape))
+        raise ExportError(f"{what}: shape {list(data.shape)}, expected [{expected}]")
+    if isinstance(data, torch.Tensor):
+        return data[:REFERENCE_BATCH].detach().to(device="cpu", dtype=torch.float32).contiguous()
+    import numpy as np
     return torch.from_numpy(np.ascontiguousarray(data[:REFERENCE_BATCH], dtype=np.float32))
 
 
-def reference_output(model, x, classes):
+def reference_output(model, x, options: ExportOptions):
+    classes = options.classes
     try:
         out = model(x)
     except Exception as error:
@@ -335,7 +422,7 @@ def reference_output(model, x, classes):
         raise ExportError(f"the model returns a {type(out).__name__}; GPZ needs one logits tensor")
     if list(out.shape) != [x.shape[0], classes]:
         raise ExportError(f"the model's output has shape {list(out.shape)} for a batch of {x.shape[0]}; "
-                          f"expected [{x.shape[0]}, {classes}] (--classes {classes})")
+                          f"expected [{x.shape[0]}, {classes}] ({options.option('classes')} {classes})")
     return out.detach().float().contiguous()
 
 
@@ -378,13 +465,13 @@ def default_split_paths(model):
     return paths
 
 
-def requested_split_paths(model, text):
-    """(paths, explicit): the default blocks or the comma-separated module paths, checked to exist."""
-    if text.strip() == "blocks":
+def requested_split_paths(model, options: ExportOptions):
+    """(paths, explicit): the default blocks or the requested module paths, checked to exist."""
+    if options.splits is None:
         return default_split_paths(model), False
-    paths = [path.strip() for path in text.split(",") if path.strip()]
+    paths = [path.strip() for path in options.splits if path.strip()]
     if not paths:
-        raise ExportError("--splits is empty")
+        raise ExportError(f"{options.option('splits')} is empty")
     modules = dict(model.named_modules())
     for path in paths:
         if path not in modules:
@@ -393,7 +480,9 @@ def requested_split_paths(model, text):
             hint = f" (nested modules by dotted path, e.g. {nested})" if nested else ""
             raise ExportError(f"unknown split point '{path}'; the model's top-level modules are: {names}{hint}")
     if len(set(paths)) != len(paths):
-        raise ExportError(f"--splits names a split point twice: {text}")
+        # The command line's splits are --splits cut at its commas: joining them repeats the option as given.
+        given = ",".join(options.splits) if options.cli else list(options.splits)
+        raise ExportError(f"{options.option('splits')} names a split point twice: {given}")
     if LOGITS in paths[:-1]:
         raise ExportError(f"'{LOGITS}' is the name of the last stage; it cannot name another split point")
     return paths, True
@@ -831,17 +920,17 @@ def attention_function_macs(node):
 # Export
 
 
-def metadata_for(args, name, source, names, statistics):
+def metadata_for(options: ExportOptions, names, statistics):
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
-        "name": name,
-        "source": source,
+        "name": options.name,
+        "source": options.source,
         "torch_version": torch.__version__,
-        "input": list(args.input),
-        "classes": args.classes,
-        "class_names": args.class_names,
-        "preprocess": {"resize": args.input[1], "mean": args.mean, "std": args.std},
+        "input": list(options.input_shape),
+        "classes": options.classes,
+        "class_names": None if options.class_names is None else list(options.class_names),
+        "preprocess": {"resize": options.input_shape[1], "mean": list(options.mean), "std": list(options.std)},
         "stages": [
             {"name": stage_name, "module": f"stage{index}", "output_shape": shape, "parameters": parameters,
              "macs": macs}
@@ -850,9 +939,9 @@ def metadata_for(args, name, source, names, statistics):
     }
 
 
-def cut_model(model, args, x, expected):
+def cut_model(model, options: ExportOptions, x, expected):
     """[(name, stage module)]: fx cuts, or the top-level modules in sequence when fx cannot trace the model."""
-    paths, explicit = requested_split_paths(model, args.splits)
+    paths, explicit = requested_split_paths(model, options)
     disable_in_place_modules(model)
     traced, fx_error = trace(model)
     if traced is None:
@@ -878,29 +967,166 @@ def compile_stages(stages, x):
     return compiled, how
 
 
-def export(argv):
-    """Runs the exporter on command-line arguments; returns the metadata written to the archive."""
-    return run(parse_args(argv))
-
-
-def run(args):
-    """Exports the model described by parsed arguments; returns the metadata written to the archive."""
+def export_model(model: nn.Module, options: ExportOptions) -> dict:
+    """Cuts `model` as `options` say, writes the archive and returns the metadata written to it. The model is put
+    in eval mode, float32 on the CPU, and its modules' `inplace` flags are turned off (export_stages hands it a
+    copy)."""
     with torch.no_grad():
-        model, source, default_name = build_model(args)
-        x = reference_input(args)
-        expected = reference_output(model, x, args.classes)
-        stages = cut_model(model, args, x, expected)
+        model = model.to(device="cpu", dtype=torch.float32).eval()
+        x = reference_input(options)
+        expected = reference_output(model, x, options)
+        stages = cut_model(model, options, x, expected)
         statistics = collect_statistics(stages, x[:1])
         compiled, how = compile_stages(stages, x)
         before = verify("the stages", nn.ModuleDict({f"stage{i}": m for i, m in enumerate(compiled)}),
                         len(compiled), x, expected)
         names = [name for name, _ in stages]
-        metadata = metadata_for(args, args.name or default_name, source, names, statistics)
+        metadata = metadata_for(options, names, statistics)
         wrapper = build_wrapper(compiled, x, expected)
-        out = Path(args.out)
-        after = save_archive(wrapper, metadata, out, len(compiled), x, expected)
-    print_summary(metadata, how, out, max(before, after), tolerance(expected))
+        after = save_archive(wrapper, metadata, options.out, len(compiled), x, expected)
+    print_summary(metadata, how, options.out, max(before, after), tolerance(expected))
     return metadata
+
+
+def export_stages(model: nn.Module, input_shape: Sequence[int], classes: int,
+                  splits: Optional[Sequence[str]] = None, *, out: Union[str, os.PathLike],
+                  mean: Union[float, Sequence[float], None] = None, std: Union[float, Sequence[float], None] = None,
+                  class_names: Optional[Sequence[str]] = None, reference_data: Any = None,
+                  name: Optional[str] = None, source: Optional[str] = None) -> dict:
+    """Cuts a classifier after the modules `splits` names and writes the stage archive GPZ loads (`out`); returns
+    the metadata written to it (the archive's gpz.json). The Python form of the command line: the same checks,
+    the same archive, the same stage table on stderr.
+
+        import torchvision
+        from gpz_export import export_stages
+
+        export_stages(torchvision.models.resnet18(num_classes=10), (3, 32, 32), 10,
+                      splits=["layer1", "layer2"], out="r18.gpz.pt")
+
+    - model: an nn.Module taking a batch [N, C, H, W] and returning the logits [N, classes]. It is exported as it
+      is (load your weights first), in eval mode, float32, on the CPU; the exporter works on a copy, so `model`
+      itself is not changed.
+    - input_shape: (C, H, W) of one sample, H == W (--input).
+    - classes: the number of logits (--classes).
+    - splits: module paths as in `model.named_modules()` ("layer1", "features.13", "blocks.3"), in execution order,
+      like torchvision's `create_feature_extractor(model, return_nodes=[...])`; None cuts after every top-level
+      block, an nn.Sequential or nn.ModuleList counting as its items (--splits, default `blocks`). The last stage
+      always ends at the logits and is named "logits".
+    - out: the archive to write, e.g. "model.gpz.pt" (--out); required, by keyword.
+    - mean, std: the per-channel normalisation the model was trained with, one number or one per channel
+      (default 0.5) (--mean, --std).
+    - class_names: `classes` names, or None (--class-names).
+    - reference_data: model inputs (already normalised) whose first 4 images become the reference input: a path to
+      a .npy file, a numpy array or a tensor, [R, C, H, W] or [C, H, W]; None draws 4 seeded normal images
+      (--reference-data).
+    - name, source: recorded in the archive; by default the model's class name and "python:module.Class" (--name).
+
+    Raises ExportError, with a one-line message, for a user error: a bad argument, a model whose output is not
+    [N, classes], a split point that does not exist or cannot be cut, stages that do not reproduce the model.
+    """
+    options = export_options(model, input_shape, classes, splits, out=out, mean=mean, std=std,
+                             class_names=class_names, reference_data=reference_data, name=name, source=source)
+    return export_model(_private_copy(model), options)
+
+
+def export_options(model, input_shape, classes, splits=None, *, out, mean=None, std=None, class_names=None,
+                   reference_data=None, name=None, source=None) -> ExportOptions:
+    """export_stages's arguments, checked, as ExportOptions; errors name the keyword arguments."""
+    if not isinstance(model, nn.Module):
+        raise ExportError(f"model must be a torch.nn.Module, got a {type(model).__name__}")
+    shape = _checked_input_shape(input_shape)
+    try:
+        classes = operator.index(classes)
+    except TypeError:
+        raise ExportError(f"classes must be an integer, got {classes!r}") from None
+    if classes < 1:
+        raise ExportError(f"classes must be positive, got {classes}")
+    channels = shape[0]
+    mean = _checked_channel_values("mean", mean, channels, positive=False)
+    std = _checked_channel_values("std", std, channels, positive=True)
+    if class_names is not None:
+        class_names = _checked_strings("class_names", class_names)
+        if len(class_names) != classes:
+            raise ExportError(f"class_names has {len(class_names)} names; classes is {classes}")
+    if splits is not None:
+        splits = _checked_strings("splits", splits)
+    if reference_data is not None:
+        reference_data = _checked_reference_data(reference_data)
+    for keyword, value in (("name", name), ("source", source)):
+        if value is not None and not isinstance(value, str):
+            raise ExportError(f"{keyword} must be a string, got a {type(value).__name__}")
+    try:
+        out = Path(os.fspath(out))
+    except TypeError:
+        raise ExportError(f"out must be a path, got a {type(out).__name__}") from None
+    kind = type(model)
+    return ExportOptions(input_shape=shape, classes=classes, out=out, name=name or kind.__name__,
+                         source=source or f"python:{kind.__module__}.{kind.__qualname__}", mean=mean, std=std,
+                         splits=splits, class_names=class_names, reference_data=reference_data)
+
+
+def _checked_input_shape(input_shape):
+    try:
+        shape = tuple(operator.index(size) for size in input_shape)
+    except TypeError:
+        shape = ()
+    if len(shape) != 3 or min(shape) < 1:
+        raise ExportError(f"input_shape must be three positive integers (C, H, W), got {input_shape!r}")
+    if shape[1] != shape[2]:
+        raise ExportError(f"input_shape {shape}: GPZ uses square inputs, H ({shape[1]}) must equal W ({shape[2]})")
+    return shape
+
+
+def _checked_channel_values(keyword, value, channels, positive):
+    if value is None:
+        return (0.5,) * channels
+    try:
+        if isinstance(value, str):
+            raise TypeError
+        values = [float(value)] if isinstance(value, numbers.Real) else [float(v) for v in value]
+    except (TypeError, ValueError):
+        raise ExportError(f"{keyword} must be a number or a sequence of numbers, got {value!r}") from None
+    return check_channel_values(keyword, values, channels, positive, repr(value))
+
+
+def _checked_strings(keyword, value):
+    if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+        raise ExportError(f"{keyword} must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _checked_reference_data(data):
+    if isinstance(data, (str, os.PathLike)):
+        return Path(os.fspath(data))
+    if isinstance(data, torch.Tensor):
+        return data
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(data, numpy.ndarray):
+        return data
+    raise ExportError(f"reference_data must be a path to a .npy file, a numpy array or a tensor, got a "
+                      f"{type(data).__name__}")
+
+
+def _private_copy(model):
+    """A deep copy of the user's model for export_model to change; the model itself where it cannot be copied."""
+    try:
+        return copy.deepcopy(model)
+    except Exception as error:
+        say(f"gpz_export: the model cannot be copied ({first_line(error)}); it is exported in place, left in eval "
+            "mode, float32 on the CPU, with its modules' inplace flags off")
+        return model
+
+
+def export(argv):
+    """Runs the exporter on command-line arguments; returns the metadata written to the archive."""
+    return run_command(parse_args(argv))
+
+
+def run_command(command: Command) -> dict:
+    """Builds the model a parsed command line names and exports it; returns the metadata written to the archive."""
+    with torch.no_grad():
+        model = build_model(command.model, command.options.classes)
+        return export_model(model, command.options)
 
 
 def _grouped(value):
@@ -928,12 +1154,12 @@ def print_summary(metadata, how, out, difference, limit):
 
 def main(argv=None):
     try:
-        args = parse_args(sys.argv[1:] if argv is None else argv)
-        metadata = run(args)
+        command = parse_args(sys.argv[1:] if argv is None else argv)
+        metadata = run_command(command)
     except ExportError as error:
         say(f"error: {error}")
         return 2
-    if args.json:
+    if command.json:
         print(json.dumps(metadata, indent=2))
     return 0
 

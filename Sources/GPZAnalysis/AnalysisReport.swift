@@ -1,4 +1,5 @@
 import Foundation
+import GPZConfig
 import GPZData
 
 /// One split's statistics and entropy bounds, encoded as a single flat JSON object (`name`, `index`, `d`,
@@ -55,21 +56,5 @@ public struct AnalysisReport: Codable, Equatable, Sendable {
         gpzAprioriVariants = try APrioriCriterion.allCases.filter { $0 != .meanRadius }.map {
             try APrioriLocator.locate($0, statistics: statistics, candidates: candidates)
         }
-    }
-}
-
-/// The JSON conventions of the analysis results: pretty-printed with sorted keys, and the non-finite numbers an
-/// entropy bound can take written as the strings "inf", "-inf" and "nan".
-public enum AnalysisJSON {
-    public static func encoder() -> JSONEncoder {
-        let encoder = CanonicalJSON.encoder(pretty: true, nonFiniteAsStrings: true)
-        return encoder
-    }
-
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf",
-                                                                        negativeInfinity: "-inf", nan: "nan")
-        return decoder
     }
 }

@@ -1,4 +1,6 @@
+import GPZConfig
 import GPZData
+import GPZModels
 
 /// Which images and labels the feature statistics at every split are computed from. Each setting's key and default
 /// are declared here once; the `analysis` section of a scan file takes them from this type.
@@ -13,7 +15,7 @@ public struct AnalysisSettings: ConfigSection {
     public var perEpochSample = 1_000
     /// The splits the zone is located among: `blocks` (block outputs), `all` (every split but the logits), or
     /// a list of split names.
-    public var candidates = CandidateSelection.blocks
+    @ListSpelled public var candidates: SplitSelection = .blocks
     /// Poisson-bootstrap replicates of the statistics at the candidates (0: none), and their seed.
     public var bootstrap = 30
     public var bootstrapSeed: UInt64 = 0

@@ -1,4 +1,5 @@
 import Foundation
+import GPZConfig
 
 /// Records the Neural Vortex (method §2.4): mean R_c² and intra-class share at every split after every epoch,
 /// for several training runs side by side (one-hot, LS+ α = 0.3, LS− α = −0.05 in the paper's comparison), and
@@ -100,7 +101,7 @@ public struct NeuralVortexRecorder: Codable, Equatable, Sendable {
 
     /// The runs as pretty-printed JSON.
     public func json() throws -> Data {
-        try AnalysisJSON.encoder().encode(self)
+        try ResultsJSON.encoder().encode(self)
     }
 
     /// Writes `csv()` and `json()` to the given files.

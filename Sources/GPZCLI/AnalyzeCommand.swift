@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
 import GPZAnalysis
+import GPZAttacks
+import GPZConfig
 import GPZData
 import GPZModels
-import GPZPipeline
+import GPZReport
+import GPZScan
 import GPZTraining
 
 /// `gpz analyze`: per-split feature statistics of a trained target and the a-priori Golden Partition Zone.
@@ -98,7 +101,7 @@ struct AnalyzeCommand: ParsableCommand {
                 output = Output(report: report, posthoc: posthoc, agreement: agreement)
             }
             if json {
-                print(String(decoding: try AnalysisJSON.encoder().encode(output), as: UTF8.self))
+                print(String(decoding: try ResultsJSON.encoder().encode(output), as: UTF8.self))
             } else {
                 print(table(report, architecture: info.model.architecture.rawValue))
                 if let posthoc = output.posthoc, let agreement = output.agreement {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import GPZAttacks
-import GPZPipeline
+import GPZReport
+import GPZScan
 import GPZTensor
 
 /// `gpz attack`: model inversion at every split of a trained checkpoint.
@@ -23,16 +24,16 @@ struct AttackCommand: ParsableCommand {
 
     static let defaults = AttackConfig()
 
-    @Option(help: "Splits: all, or comma-separated indices or names (e.g. 1,2,block3).")
+    @Option(help: "Splits: all, blocks (the block-level splits and the logits), or comma-separated indices or names (e.g. 1,2,block3).")
     var splits = defaults.splits
 
-    @Option(help: "Attacker's data: sub (the fraction held out of target training) or cross:DATASET.")
+    @Option(help: "Attacker's data: sub (the fraction held out of target training; sub:F when F is that fraction) or cross:DATASET.")
     var aux = defaults.aux
 
     @Option(help: "Attacker: decoder and strong learn to invert; rmle optimises an image (white-box).")
     var attacker = defaults.attacker
 
-    @Option(help: "Defence applied to Z before sending.")
+    @Option(help: "The paper's representation enhancement of Z (key `defense`): an attacker-side stress test that cannot remove information from Z, not a defence.")
     var defense = defaults.defense
 
     @Option(help: "Decoder training epochs over the aux data.")

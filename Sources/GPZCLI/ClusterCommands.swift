@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import GPZConfig
 import GPZData
-import GPZPipeline
+import GPZReport
+import GPZScan
 
 /// `gpz submit`: a plan as a Slurm job array (one task per study), its shared targets trained first, and a merge
 /// after the last task.
@@ -187,14 +189,14 @@ struct MergeCommand: ParsableCommand {
                 print(json ? try jsonLine(only) : "results: \(ScanRunner.resultsURL(out).path)")
                 return
             }
-            let written = try PlanResults.write(plan: plan, finished: finished, to: out)
+            let written = try PlanResults.write(plan: plan, finished: finished, to: out, publisher: HTMLPublisher())
             note("merged \(finished.count) of \(plan.studies.count) studies of plan '\(plan.name)'"
                  + (status.missing.isEmpty ? "" : "; missing: "
                     + status.missing.map { "\($0.name) (\($0.status.rawValue))" }.joined(separator: ", ")))
             if json {
                 print(try jsonLine(written.comparison))
             } else {
-                print("comparison: \(written.index.path)")
+                print("comparison: \((written.index ?? written.results).path)")
                 print("results: \(written.results.path)")
             }
         }

@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import GPZAnalysis
 import GPZAttacks
+import GPZConfig
 import GPZData
 import GPZModels
 import GPZOptim
-import GPZPipeline
+import GPZReport
+import GPZScan
 import GPZTensor
 import GPZTraining
 
@@ -58,6 +60,14 @@ func jsonLine<T: Encodable>(_ value: T) throws -> String {
 }
 
 extension OptimizerChoice: ExpressibleByArgument {}
+
+extension SplitSelection: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+extension AttackAux: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(argument) }
+}
 extension PrivateSource: ExpressibleByArgument {}
 
 extension Device: ExpressibleByArgument {

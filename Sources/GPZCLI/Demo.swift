@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GPZPipeline
+import GPZReport
+import GPZScan
 
 /// `gpz demo` is `gpz scan --preset quick`: a narrow cnn4 trained on a Fashion-MNIST subset at 32 px (the data
 /// Debian ships), statistics and learned-decoder attacks at every split, the two zones, and the report.

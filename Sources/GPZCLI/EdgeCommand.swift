@@ -1,9 +1,11 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import GPZAttacks
 import GPZData
 import GPZModels
-import GPZPipeline
+import GPZReport
+import GPZScan
 import GPZServe
 import GPZTensor
 import GPZTraining

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GPZAttacks
 
 /// The `gpz` command: where in a network can a split keep its transmitted features from being inverted?
 @main

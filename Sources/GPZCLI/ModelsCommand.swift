@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GPZConfig
 import GPZData
 import GPZModels
 import GPZTraining

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GPZPipeline
+import GPZReport
+import GPZScan
 
 /// `gpz scan`: the whole study — data, target, statistics, zones, attacks, costs — in one resumable command.
 struct ScanCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
-import GPZPipeline
+import GPZReport
+import GPZScan
 import GPZTensor
 
 /// Runs a plan's studies one after another with a progress bar per stage, prints each study's verdict, and for
@@ -39,8 +40,8 @@ struct ScanSession {
             finished.append((plan.relativeDirectory(of: study), try run(study, position: position, shared: out)))
         }
         if plan.studies.count > 1 {
-            let written = try PlanResults.write(plan: plan, finished: finished, to: out)
-            print("comparison: \(written.index.path)")
+            let written = try PlanResults.write(plan: plan, finished: finished, to: out, publisher: HTMLPublisher())
+            print("comparison: \((written.index ?? written.results).path)")
             if json { print(try jsonLine(written.comparison)) }
         } else if json, let results = finished.first?.results {
             print(try jsonLine(results))
@@ -53,7 +54,8 @@ struct ScanSession {
         if let device { study.device = device }
         let directory = plan.directory(of: study, in: out)
         note("scan \(plan.name): study \(position + 1)/\(plan.studies.count) '\(study.name)' → \(directory.path)")
-        let results = try ScanRunner(config: study, directory: directory, shared: shared, targets: targetsFolder)
+        let results = try ScanRunner(config: study, directory: directory, shared: shared, targets: targetsFolder,
+                                  publisher: HTMLPublisher())
             .run(events: Self.eventPrinter())
         let text = summary(results, directory: directory)
         if json { note(text) } else { print(text) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GPZConfig
 import GPZData
 import GPZModels
 import GPZTraining

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import GPZAnalysis
 import GPZData
-import GPZPipeline
+import GPZReport
+import GPZScan
 import GPZTraining
 
 /// `gpz vortex`: one-hot vs LS+ vs LS− training with R_c² recorded at every split after every epoch.

@@ -1,3 +1,4 @@
+import GPZConfig
 import CPNG
 import CTurboJPEG
 import Foundation
@@ -29,7 +30,7 @@ public enum ImageCodec {
     }
 
     private static func notAnImage(_ bytes: [UInt8], name: String) -> DataError {
-        let start = bytes.prefix(4).map { hex2($0) }.joined(separator: " ")
+        let start = bytes.prefix(4).map { Digest.hex($0) }.joined(separator: " ")
         return DataError(.unreadableImage, file: name, "not a PNG or JPEG (first bytes \(start.isEmpty ? "none" : start))")
     }
 

@@ -1,4 +1,3 @@
-import Crypto
 /// Images of one size kept compactly in memory: UInt8 pixels laid out [N, C, H, W] row-major, plus an integer
 /// label per image. Batches become float tensors only when the loader assembles them.
 public struct ImageSet: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import GPZConfig
 
 /// What `gpz data inspect` reports about a data set.
 public struct DatasetSummary: Codable, Sendable, Equatable {

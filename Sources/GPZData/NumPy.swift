@@ -1,3 +1,4 @@
+import GPZConfig
 import Foundation
 import ZIPFoundation
 
@@ -58,7 +59,7 @@ public enum NumPy {
     static func parseHeader(_ bytes: [UInt8], file: String) throws -> (descr: String, shape: [Int], headerLength: Int)? {
         if bytes.count < 10 { return nil }
         guard bytes[0 ..< 6].elementsEqual(magic) else {
-            throw DataError(.wrongMagic, file: file, "expected a NumPy array (\\x93NUMPY), found \(bytes.prefix(6).map { hex2($0) }.joined(separator: " "))")
+            throw DataError(.wrongMagic, file: file, "expected a NumPy array (\\x93NUMPY), found \(bytes.prefix(6).map { Digest.hex($0) }.joined(separator: " "))")
         }
         let major = bytes[6]
         let prefix: Int, length: Int
@@ -171,7 +172,7 @@ public enum NumPy {
         let src = try ByteSource(path: path)   // missing / empty / folder checks
         let head = try src.read(4)
         guard head == [0x50, 0x4b, 0x03, 0x04] else {
-            throw DataError(.wrongMagic, file: name, "expected a .npz (zip, PK\\x03\\x04), found \(head.map { hex2($0) }.joined(separator: " "))")
+            throw DataError(.wrongMagic, file: name, "expected a .npz (zip, PK\\x03\\x04), found \(head.map { Digest.hex($0) }.joined(separator: " "))")
         }
         let archive: Archive
         do {

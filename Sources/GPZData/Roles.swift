@@ -1,4 +1,5 @@
 import Foundation
+import GPZConfig
 
 /// Which images a model-inversion study gives to whom.
 ///

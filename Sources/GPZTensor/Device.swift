@@ -1,3 +1,4 @@
+import GPZConfig
 import CTorch
 
 /// Where tensors live and kernels run. A configuration or command line names it as `cpu`, `cuda`, `cuda:N` or
@@ -114,5 +115,18 @@ extension Tensor {
     public func to(_ device: Device) throws -> Tensor {
         let (type, index) = try device.resolved().code
         return try wrap("to_device", ctorch_to_device(handle, type, index)) { [shape] }
+    }
+}
+
+extension Device {
+    /// `Device.use(_:)` for a configured device (a scan file's `device` or `--device`): a device that does not
+    /// exist is a `ConfigError` on the field `device`, the same line from either source.
+    @discardableResult
+    public static func useConfigured(_ device: Device) throws -> Device {
+        do {
+            return try use(device)
+        } catch let error as DeviceError {
+            throw ConfigError(field: "device", error.message)
+        }
     }
 }

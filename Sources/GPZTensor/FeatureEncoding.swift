@@ -1,3 +1,4 @@
+import GPZConfig
 /// How the features Z are encoded for transmission, as a setting: `gpz edge --encoding`, `gpz attack --encoding`
 /// and a scan file's `attack.encoding` name one of these. The encoding math itself is `FeatureQuantizer`'s, the one
 /// implementation that the edge (GPZServe) and the attacks (GPZAttacks) share, so that the attacked Z is exactly
@@ -128,4 +129,9 @@ public enum FeatureQuantizer {
         let samples = features.rank == 0 ? 1 : features.size(0)
         return try Tensor(receivedPerSample(values, samples: samples, as: wire), shape: features.shape).to(device)
     }
+}
+
+/// The encoding of the features sent (`attack.encoding`): FP32 unless a configuration names another.
+extension WireEncoding: DefaultedSetting {
+    public static var settingDefault: WireEncoding { .fp32 }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GPZConfig
 import GPZData
 import GPZModels
 import GPZNN

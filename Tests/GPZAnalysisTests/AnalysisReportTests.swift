@@ -1,4 +1,5 @@
 import Foundation
+import GPZConfig
 import GPZTestSupport
 import XCTest
 import GPZAnalysis
@@ -20,7 +21,7 @@ final class AnalysisReportTests: SeededTestCase {
 
     func testJSONHasTheIssueKeys() throws {
         let report = try AnalysisReport(statistics: statistics(), labels: .truth)
-        let data = try AnalysisJSON.encoder().encode(report)
+        let data = try ResultsJSON.encoder().encode(report)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         let splits = try XCTUnwrap(object["splits"] as? [[String: Any]])
         XCTAssertEqual(splits.count, 3)
@@ -37,7 +38,7 @@ final class AnalysisReportTests: SeededTestCase {
         XCTAssertEqual(object["labels"] as? String, "true")
         XCTAssertEqual((object["gpz_apriori_variants"] as? [[String: Any]])?.first?["rule"] as? String,
                        "intra_share_drop")
-        XCTAssertEqual(try AnalysisJSON.decoder().decode(AnalysisReport.self, from: data), report)
+        XCTAssertEqual(try ResultsJSON.decoder().decode(AnalysisReport.self, from: data), report)
     }
 
     func testCandidatesAndAgreementFromStatistics() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import GPZConfig
 import XCTest
 import GPZAnalysis
 
@@ -44,9 +45,9 @@ final class EntropyBoundsTests: XCTestCase {
         XCTAssertEqual(b.classAverage, -.infinity)
         XCTAssertEqual(b.hxzLowerMinusConstant, .infinity)
         XCTAssertEqual(EntropyBounds.isotropicGaussianEntropy(dimension: 3, variance: 0), -.infinity)
-        let json = String(decoding: try AnalysisJSON.encoder().encode(b), as: UTF8.self)
+        let json = String(decoding: try ResultsJSON.encoder().encode(b), as: UTF8.self)
         XCTAssertTrue(json.contains("\"h_class\" : \"-inf\""), json)
-        XCTAssertEqual(try AnalysisJSON.decoder().decode(EntropyBounds.self, from: Data(json.utf8)), b)
+        XCTAssertEqual(try ResultsJSON.decoder().decode(EntropyBounds.self, from: Data(json.utf8)), b)
     }
 
     func testLabelEntropy() {

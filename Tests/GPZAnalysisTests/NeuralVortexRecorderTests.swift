@@ -1,4 +1,5 @@
 import Foundation
+import GPZConfig
 import GPZTestSupport
 import XCTest
 import GPZAnalysis
@@ -43,7 +44,7 @@ final class NeuralVortexRecorderTests: SeededTestCase {
         let text = String(decoding: data, as: UTF8.self)
         XCTAssertTrue(text.contains("\"final_accuracy\" : 0.91"), text)
         XCTAssertTrue(text.contains("\"label_smoothing\" : -0.05"), text)
-        XCTAssertEqual(try AnalysisJSON.decoder().decode(NeuralVortexRecorder.self, from: data), original)
+        XCTAssertEqual(try ResultsJSON.decoder().decode(NeuralVortexRecorder.self, from: data), original)
         let directory = try makeTemporaryDirectory("vortex")
         try original.write(csvTo: directory.appendingPathComponent("vortex.csv"),
                            jsonTo: directory.appendingPathComponent("vortex.json"))

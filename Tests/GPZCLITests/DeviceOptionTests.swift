@@ -1,5 +1,7 @@
 import Foundation
-import GPZPipeline
+import GPZAttacks
+import GPZReport
+import GPZScan
 import GPZTensor
 import GPZTestSupport
 import XCTest

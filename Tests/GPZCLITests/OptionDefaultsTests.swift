@@ -1,6 +1,8 @@
 import ArgumentParser
 import GPZAnalysis
-import GPZPipeline
+import GPZAttacks
+import GPZReport
+import GPZScan
 import GPZTraining
 import XCTest
 @testable import gpz

@@ -1,5 +1,7 @@
 import Foundation
-import GPZPipeline
+import GPZConfig
+import GPZReport
+import GPZScan
 import GPZTestSupport
 import XCTest
 
@@ -78,7 +80,7 @@ final class SlurmClusterTests: XCTestCase {
     }
 
     private func results(_ url: URL) throws -> ScanResults {
-        var results = try ScanJSON.decoder().decode(ScanResults.self, from: Data(contentsOf: url))
+        var results = try ResultsJSON.decoder().decode(ScanResults.self, from: Data(contentsOf: url))
         results.timing = [:]
         return results
     }
@@ -86,7 +88,7 @@ final class SlurmClusterTests: XCTestCase {
     /// The top-level fields of `a` and `b`'s JSON that differ (a short failure message instead of two whole files).
     private func differingFields(_ a: ScanResults, _ b: ScanResults) throws -> [String] {
         func fields(_ results: ScanResults) throws -> [String: Any] {
-            try JSONSerialization.jsonObject(with: ScanJSON.encoder().encode(results)) as? [String: Any] ?? [:]
+            try JSONSerialization.jsonObject(with: ResultsJSON.encoder().encode(results)) as? [String: Any] ?? [:]
         }
         let left = try fields(a), right = try fields(b)
         return left.keys.sorted().filter { !((left[$0] as? NSObject)?.isEqual(right[$0]) ?? false) }
@@ -152,8 +154,8 @@ final class SlurmClusterTests: XCTestCase {
             let differing = try differingFields(fromArray, fromScan)
             XCTAssertTrue(fromArray == fromScan, "\(study): \(differing) differ")
         }
-        let merged = try ScanJSON.decoder().decode(PlanResults.self, from: Data(contentsOf: array.appendingPathComponent(PlanResults.fileName)))
-        let scannedPlan = try ScanJSON.decoder().decode(PlanResults.self, from: Data(contentsOf: local.appendingPathComponent(PlanResults.fileName)))
+        let merged = try ResultsJSON.decoder().decode(PlanResults.self, from: Data(contentsOf: array.appendingPathComponent(PlanResults.fileName)))
+        let scannedPlan = try ResultsJSON.decoder().decode(PlanResults.self, from: Data(contentsOf: local.appendingPathComponent(PlanResults.fileName)))
         XCTAssertEqual(merged.missing, [])
         XCTAssertEqual(merged.studies.map(\.name), ["shared-a", "shared-b", "own"])
         func untimed(_ plan: PlanResults) -> PlanResults {

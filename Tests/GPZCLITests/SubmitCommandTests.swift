@@ -1,5 +1,6 @@
 import Foundation
-import GPZPipeline
+import GPZReport
+import GPZScan
 import GPZTestSupport
 import XCTest
 

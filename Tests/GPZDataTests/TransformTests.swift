@@ -1,3 +1,4 @@
+import GPZConfig
 import GPZTensor
 import XCTest
 @testable import GPZData

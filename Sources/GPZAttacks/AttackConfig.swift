@@ -1,0 +1,140 @@
+import Foundation
+import GPZConfig
+import GPZData
+import GPZModels
+import GPZTensor
+import GPZTraining
+
+/// The attacker's images (`attack.aux`): `sub`, the fraction held out when the target was trained (the only
+/// images of the target's data set guaranteed never to have been training images), or `cross:DATASET`, another
+/// data set converted to the target's input. `sub:F` is accepted when F is the checkpoint's own fraction.
+public enum AttackAux: Codable, Equatable, Sendable, CustomStringConvertible {
+    /// The held-out fraction (nil: whatever it was; a fraction, when given, must be the checkpoint's).
+    case sub(Double?)
+    case cross(String)
+
+    /// `sub`, `sub:F` or `cross:DATASET`; anything else is a `ConfigError` on `aux`.
+    public init(_ text: String) throws {
+        if text == "sub" { self = .sub(nil); return }
+        switch try? AuxMode.parse(text) {
+        case .sub(let fraction): self = .sub(fraction)
+        case .cross(let name): self = .cross(name)
+        default: throw ConfigError(field: "aux", "'\(text)': expected sub or cross:DATASET")
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(text) } catch let error as ConfigError {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    public var description: String {
+        switch self {
+        case .sub(nil): return "sub"
+        case .sub(let fraction?): return AuxMode.sub(fraction).description
+        case .cross(let name): return "cross:\(name)"
+        }
+    }
+}
+
+/// Which attack `AttackStudy` runs.
+public enum AttackerKind: String, Codable, CaseIterable, Sendable {
+    /// Black-box learned inversion with the paper's deconvolutional decoders.
+    case decoder
+    /// Black-box learned inversion with deeper decoders: inverse residual blocks and attention.
+    case strong
+    /// White-box regularised maximum-likelihood estimation (He et al. 2019) on a sample of private images.
+    case rmle
+}
+
+/// The paper's representation enhancement of Z (key `defense`, kept for compatibility): an attacker-favourable stress
+/// test, as the paper's "dual buffs" and its code use it, not a defence. None of them can remove information from
+/// Z: `normalize` is an invertible affine map (statistics from the attacker's data), `dropout-concat` sends
+/// [Z, dropout(Z)], a superset of Z, and `fft` adds a deterministic function of Z. A scan judges each split by
+/// the strongest attacker (`PlanComparison.worstCase`), so an enhancement only counts where it helps the attacker.
+public enum DefenseKind: String, Codable, CaseIterable, Sendable {
+    case none
+    case normalize
+    case fft
+    case dropoutConcat = "dropout-concat"
+}
+
+/// The images an attack is evaluated on.
+public enum EvaluationSet: String, Codable, CaseIterable, Sendable {
+    /// The private images the checkpoint was evaluated on (its test split, or what `private` names).
+    case `private`
+    /// The target's own training images.
+    case train
+}
+
+/// An attack on a trained checkpoint: its configuration, as recorded in the results. Each setting's key and
+/// default are declared here once; `gpz attack` and the `attack` section of a scan file take theirs from this type.
+public struct AttackConfig: ConfigSection {
+    /// `all`, `blocks` (the block-level splits and the logits: what a deployment would cut, and the zone's
+    /// candidates), or split indices or names (`SplitSelection`).
+    public var splits = SplitSelection.all
+    /// `sub` (the fraction held out when the target was trained) or `cross:DATASET` (`AttackAux`).
+    public var aux = AttackAux.sub(nil)
+    public var attacker = AttackerKind.decoder
+    public var defense = DefenseKind.none
+    public var epochs = 10
+    public var learningRate = 0.01
+    public var batchSize = 128
+    public var evaluateOn = EvaluationSet.private
+    /// One target pass per batch for all splits, or one split per run (the paper code's way), for comparison.
+    public var schedule = InversionTrainingOptions.Schedule.allSplitsInOnePass
+    /// rMLE: images inverted per split, and optimisation steps.
+    public var rmleImages = 16
+    public var rmleIterations = 300
+    public var seed: UInt64 = 0
+    /// Decoder seeds (seed, seed + 1, …) at the splits where the verdict can flip (a scan's boundary pair); 1
+    /// attacks once.
+    public var seeds = 3
+    /// Evaluate on the first this-many class-interleaved images of the evaluated set (nil: all).
+    public var evaluateLimit: Int?
+    /// Train on a class-stratified, seeded subset of this many aux images (nil: all).
+    public var auxLimit: Int?
+    /// MiB the target's banked features of the aux images may take (`FeatureBank`: computed once, read by every
+    /// later epoch, decoder seed and decoder); 0 recomputes them for every batch. Results are the same either way.
+    public var featureBankMiB = InversionTrainingOptions.defaultFeatureCacheBytes >> 20
+    /// The encoding of Z on the wire (key `encoding`: fp32, fp16 or int8; default fp32): every attacker observes
+    /// Z quantised and dequantised exactly as `gpz edge --encoding` sends it and the cloud receives it
+    /// (`FeatureQuantizer`, INT8 with one scale per sample, as `gpz edge --batch 1`), before any enhancement. At
+    /// fp32 the key is left out of the configuration's JSON, so hashes (and scan stores) made before it existed
+    /// stay valid; fp16 and int8 are other attacks, with other hashes.
+    @OmittedWhenDefault public var encoding: WireEncoding
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case splits, aux, attacker, defense, epochs, learningRate = "lr", batchSize = "batch"
+        case evaluateOn = "evaluate_on", schedule, rmleImages = "rmle_images", rmleIterations = "rmle_iterations", seed, seeds
+        case evaluateLimit = "evaluate_limit", auxLimit = "aux_limit", featureBankMiB = "feature_bank_mib", encoding
+    }
+
+    /// Checks every field that can be checked without the checkpoint, naming the first bad one by its key.
+    public func validate() throws {
+        if splits == .named([]) {
+            throw ConfigError(field: "splits", "empty; give all, blocks, or split indices or names")
+        }
+        try ConfigError.within(1...100_000, epochs, "epochs")
+        try ConfigError.learningRate(learningRate, "lr")
+        try ConfigError.within(1...65_536, batchSize, "batch")
+        try ConfigError.atLeast(1, rmleImages, "rmle_images")
+        try ConfigError.atLeast(1, rmleIterations, "rmle_iterations")
+        try ConfigError.within(1...20, seeds, "seeds")
+        try ConfigError.atLeast(1, evaluateLimit, "evaluate_limit")
+        try ConfigError.atLeast(1, auxLimit, "aux_limit")
+        try ConfigError.within(0...1 << 20, featureBankMiB, "feature_bank_mib")
+        if attacker == .rmle && defense != .none {
+            throw ConfigError(field: "defense", "rmle attacks the plain edge; use defense none with attacker rmle")
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import GPZConfig
+import GPZData
+import GPZModels
+import GPZTensor
+import GPZTraining
+
+/// Runs a model-inversion attack on a trained checkpoint at every requested split.
+///
+/// Data roles are re-derived from the checkpoint's configuration (and checked against its membership hash): the
+/// attacker's `sub` data is exactly the fraction held out of target training, so no attacker image was ever a
+/// training image; `cross:NAME` takes another data set converted to the target's input. Results, grids and
+/// `attack.json` go to the output directory.
+public struct AttackStudy {
+    public var config: AttackConfig
+
+    public init(config: AttackConfig) {
+        self.config = config
+    }
+
+    /// Attacks the checkpoint at the configured splits and writes the grids and `attack.json` to `out`.
+    public func run(checkpoint: URL, out: URL, progress: @escaping (AttackProgress) -> Void = { _ in }) throws -> AttackResults {
+        let started = Date()
+        let (model, info) = try CheckpointStore.loadModel(checkpoint)
+        let data = try AttackData(info: info, config: config)
+        let results = try run(model: model, info: info, data: data, out: out, progress: progress)
+        let output = AttackResults(attack: config, checkpoint: checkpoint.path,
+                                   architecture: info.model.architecture.rawValue, auxSource: data.aux.source,
+                                   auxImages: data.aux.count, auxSha256: data.aux.membershipHash,
+                                   evaluatedImages: results.first?.images ?? 0,
+                                   seconds: Date().timeIntervalSince(started), splits: results)
+        try CanonicalJSON.encoder(pretty: true).encode(output).write(to: out.appendingPathComponent("attack.json"), options: .atomic)
+        return output
+    }
+
+    /// Attacks `model` at the configured splits (only those in `only`, when given), writes each split's grid
+    /// under `out/grids/` and returns the results in split order; `onSplit` sees each result once its grid is
+    /// written. Every split's decoder (or rMLE start) is seeded from (seed, split index), so a split's result
+    /// does not depend on which other splits are attacked with it. Learned decoders read the target's features
+    /// from `bank` (one per model and `data`, shared by several runs) or from a bank of their own.
+    public func run(model: StagedModel, info: CheckpointInfo, data: AttackData, out: URL, only: Set<Int>? = nil,
+                    bank: FeatureBank? = nil, onSplit: (SplitAttackResult) throws -> Void = { _ in },
+                    progress: @escaping (AttackProgress) -> Void = { _ in }) throws -> [SplitAttackResult] {
+        try validate()
+        let splits = try selectedSplits(model).filter { only?.contains($0.index) ?? true }
+        guard !splits.isEmpty else { return [] }
+        let normalize = { (x: Tensor) throws -> Tensor in try info.normalization.apply(x) }
+        let enhancements = try makeEnhancements(model: model, splits: splits, attackerImages: data.aux.images,
+                                                normalize: normalize)
+        try Runtime.manualSeed(config.seed)
+        let grids = out.appendingPathComponent("grids")
+        try FileManager.default.createDirectory(at: grids, withIntermediateDirectories: true)
+        var results: [SplitAttackResult] = []
+        func finish(_ evaluation: SplitEvaluation) throws {
+            let result = try self.result(evaluation, model: model, enhancement: enhancements[evaluation.split.index],
+                                         data: data, grids: grids, normalize: normalize)
+            try onSplit(result)
+            results.append(result)
+        }
+        switch config.attacker {
+        case .decoder, .strong:
+            for evaluation in try learnedInversion(model: model, splits: splits, enhancements: enhancements, data: data,
+                                                   normalize: normalize, bank: bank, progress: progress) {
+                try finish(evaluation)
+            }
+        case .rmle:
+            try whiteBox(model: model, splits: splits, images: data.evaluationImages, normalize: normalize,
+                         progress: progress, each: finish)
+        }
+        return results
+    }
+
+    private func result(_ evaluation: SplitEvaluation, model: StagedModel, enhancement: (any FeatureEnhancement)?,
+                        data: AttackData, grids: URL,
+                        normalize: @escaping (Tensor) throws -> Tensor) throws -> SplitAttackResult {
+        let split = evaluation.split, summary = evaluation.summary
+        let file = grids.appendingPathComponent("\(config.attacker.rawValue)-\(split.index)-\(split.name).png")
+        try GridImage.write(originals: evaluation.originals, reconstructions: evaluation.reconstructions, to: file)
+        let accuracy = try enhancement.map {
+            try DefenseAccuracy.measure(model: model, enhancement: $0, split: split.index,
+                                        images: data.evaluationImages, normalize: normalize)
+        }
+        let asSent = config.encoding == .fp32 ? nil
+            : try Self.accuracyAsSent(model: model, split: split.index, wire: config.encoding,
+                                      images: data.evaluationImages, normalize: normalize)
+        return SplitAttackResult(
+            name: split.name, index: split.index, shape: split.shape, mse: summary.mse.mean,
+            mseSumChannels: summary.mseSumChannels.mean, psnr: summary.psnr.mean, ssim: summary.ssim.mean,
+            cosine: summary.cosine.mean, mseStd: summary.mse.std, psnrStd: summary.psnr.std,
+            ssimStd: summary.ssim.std, images: summary.count, accuracyWithDefense: accuracy, accuracyAsSent: asSent,
+            grid: "grids/" + file.lastPathComponent)
+    }
+
+    /// Top-1 accuracy of cloud(Z as received with `wire`) on `images`.
+    static func accuracyAsSent(model: any SplittableModel, split: Int, wire: WireEncoding, images: ImageSet,
+                               normalize: (Tensor) throws -> Tensor) throws -> Double {
+        model.eval()
+        let batches = BatchLoader(images, batchSize: 500, shuffle: false).epoch(0)
+        var correct = 0
+        try withNoGrad {
+            while let batch = try batches.next() {
+                let z = try FeatureQuantizer.received(try model.edge(try normalize(batch.images), upTo: split), as: wire)
+                let logits = try model.cloud(z, from: split)
+                correct += try logits.argmax(dim: 1).eq(batch.labels).to(.int64).sum().toInts()[0]
+            }
+        }
+        return Double(correct) / Double(Swift.max(images.count, 1))
+    }
+
+    /// Checks the settings, naming the first bad one.
+    public func validate() throws {
+        try ConfigError.within("attack") { try config.validate() }
+    }
+
+    /// The splits `config.splits` names (`SplitSelection.attackPoints`); a bad name is a `TrainingError`
+    /// naming the field.
+    public func selectedSplits(_ model: StagedModel) throws -> [SplitPoint] {
+        do {
+            return try config.splits.attackPoints(model)
+        } catch let error as ModelError {
+            throw TrainingError("splits: \(error.message)")
+        }
+    }
+
+    /// The representation enhancement at each split. As in the paper's code, its statistics come from the
+    /// attacker's own data: the enhancements are the attacker's stress test ("dual buffs"), not a defence.
+    private func makeEnhancements(model: StagedModel, splits: [SplitPoint], attackerImages: ImageSet,
+                                  normalize: @escaping (Tensor) throws -> Tensor) throws -> [Int: any FeatureEnhancement] {
+        switch config.defense {
+        case .none:
+            return [:]
+        case .normalize:
+            let sample = attackerImages.subset(Array(0..<Swift.min(2_000, attackerImages.count)))
+            return try FeatureNormalization.fit(target: model, splits: splits,
+                                                images: ImageStreams.ordered(sample, batchSize: 250),
+                                                normalizeInput: normalize)
+        case .fft:
+            return Dictionary(uniqueKeysWithValues: splits.map { ($0.index, FFTResidual() as any FeatureEnhancement) })
+        case .dropoutConcat:
+            return Dictionary(uniqueKeysWithValues: try splits.map {
+                ($0.index, try DropoutConcat() as any FeatureEnhancement)
+            })
+        }
+    }
+
+    private func learnedInversion(model: StagedModel, splits: [SplitPoint],
+                                  enhancements: [Int: any FeatureEnhancement], data: AttackData,
+                                  normalize: @escaping (Tensor) throws -> Tensor, bank: FeatureBank?,
+                                  progress: @escaping (AttackProgress) -> Void) throws -> [SplitEvaluation] {
+        var options = InversionTrainingOptions(epochs: config.epochs, learningRate: config.learningRate,
+                                               featureCacheBytes: config.featureBankMiB << 20, schedule: config.schedule)
+        options.decoderSeed = config.seed
+        let trainer = try InversionTrainer(target: model, splits: splits,
+                                           architecture: config.attacker == .strong ? .strong : .deconvolution,
+                                           enhancements: enhancements, options: options, normalizeInput: normalize,
+                                           bank: bank, wire: config.encoding)
+        let aux = ImageStreams.shuffled(data.aux.images, batchSize: config.batchSize, seed: config.seed)
+        let batches = aux.batchesPerPass ?? 0
+        let perRun = config.schedule == .oneSplitPerRun ? splits.count : 1
+        var step = 0
+        _ = try trainer.train(on: aux) { p in
+            step += 1
+            progress(AttackProgress(stage: "train decoders", done: step, total: batches * config.epochs * perRun,
+                                    loss: p.loss))
+        }
+        let evaluation = ImageStreams.ordered(data.evaluationImages, batchSize: 500)
+        return try trainer.evaluate(on: evaluation, keep: 8) { p in
+            progress(AttackProgress(stage: "evaluate", done: p.done, total: evaluation.batchesPerPass ?? 0, loss: nil))
+        }
+    }
+
+    private func whiteBox(model: StagedModel, splits: [SplitPoint], images: ImageSet,
+                          normalize: @escaping (Tensor) throws -> Tensor,
+                          progress: @escaping (AttackProgress) -> Void,
+                          each: (SplitEvaluation) throws -> Void) throws {
+        let count = Swift.min(config.rmleImages, images.count)
+        let sample = try BatchLoader.tensors(BatchLoader.assemble(images, indices: Array(0..<count),
+                                                                  flip: [Bool](repeating: false, count: count))).images
+        let inversion = WhiteBoxInversion(iterations: config.rmleIterations)
+        for (position, split) in splits.enumerated() {
+            try Runtime.manualSeed(config.seed &* 1_000_003 &+ UInt64(split.index))
+            // The white-box attacker matches edge(x̂) to Z as the cloud received it.
+            let features = try withNoGrad {
+                try FeatureQuantizer.received(try model.edge(normalize(sample), upTo: split.index), as: config.encoding)
+            }
+            let result = try inversion.invert(features: features, target: model, split: split.index,
+                                              normalizeInput: normalize) { done, total, objective in
+                progress(AttackProgress(stage: "rMLE split \(position + 1)/\(splits.count)", done: done, total: total,
+                                        loss: objective))
+            }
+            var accumulator = ReconstructionMetricsAccumulator()
+            try accumulator.add(result.reconstructions, sample)
+            let kept = Swift.min(8, count)
+            try each(SplitEvaluation(split: split, summary: accumulator.summary,
+                                     originals: try sample.slice(dim: 0, end: kept),
+                                     reconstructions: try result.reconstructions.slice(dim: 0, end: kept)))
+        }
+    }
+}

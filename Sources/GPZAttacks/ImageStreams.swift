@@ -1,0 +1,42 @@
+import GPZData
+import GPZTensor
+
+/// `ImageBatchStream`s over the data layer's image sets.
+public enum ImageStreams {
+    /// Shuffled batches, a new seeded order on every pass (for training an attacker), with their images' indices
+    /// in `set` (no augmentation), so a trainer can bank the target's features.
+    public static func shuffled(_ set: ImageSet, batchSize: Int, seed: UInt64) -> ImageBatchStream {
+        let loader = BatchLoader(set, batchSize: batchSize, shuffle: true, seed: seed)
+        var pass = 0
+        return ImageBatchStream(batchesPerPass: loader.batchesPerEpoch, sampleCount: set.count) {
+            let batches = loader.epoch(pass)
+            pass += 1
+            return { try batches.next().map { ($0.images, $0.indices) } }
+        }
+    }
+
+    /// The set's images in order, the same batches on every pass (for evaluation).
+    public static func ordered(_ set: ImageSet, batchSize: Int) -> ImageBatchStream {
+        let loader = BatchLoader(set, batchSize: batchSize, shuffle: false)
+        return ImageBatchStream(batchesPerPass: loader.batchesPerEpoch) {
+            let batches = loader.epoch(0)
+            return { try batches.next()?.images }
+        }
+    }
+
+    /// The set reordered round-robin over classes (one image of each class in turn, each class in its original
+    /// order), so that the first images of an ordered pass — the ones shown in grids — cover the classes.
+    public static func classInterleaved(_ set: ImageSet) -> ImageSet {
+        var byClass: [Int: [Int]] = [:]
+        for (index, label) in set.labels.enumerated() { byClass[label, default: []].append(index) }
+        let classes = byClass.keys.sorted()
+        var order: [Int] = []
+        order.reserveCapacity(set.count)
+        var round = 0
+        while order.count < set.count {
+            for label in classes where round < byClass[label]!.count { order.append(byClass[label]![round]) }
+            round += 1
+        }
+        return set.subset(order)
+    }
+}
