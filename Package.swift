@@ -83,7 +83,7 @@ let package = Package(
         ),
         .target(name: "GPZTensor", dependencies: ["GPZConfig", "CTorch"]),
         .target(name: "GPZNN", dependencies: ["GPZTensor"]),
-        .target(name: "GPZOptim", dependencies: ["GPZTensor"]),
+        .target(name: "GPZOptim", dependencies: ["GPZConfig", "GPZTensor"]),
         // Data sets: Debian's zlib, libpng and libjpeg-turbo (TurboJPEG API) through module maps; .npz via ZIPFoundation.
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),

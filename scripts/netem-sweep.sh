@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Emulated edge links for a served split: two network namespaces joined by a veth pair, the link's rate and delay
 # on both veth ends, `gpz serve` in one namespace and `gpz edge` in the other, for every split and encoding asked
-# for and a few links. Prints a table and writes OUT/deploy.json (schema in docs/deploy.md).
+# for and a few links. Each `gpz edge --deploy-row` run records its own row of the sweep; at the end the script
+# prints the sweep's table and writes OUT/deploy.json (schema in docs/deploy.md).
 #
 #   sudo scripts/netem-sweep.sh --checkpoint DIR [--splits block1,block2|--attack attack.json] [--limit 200]
 #        [--links 10mbit:40ms,100mbit:10ms,1gbit:1ms] [--encodings fp32,fp16,int8] [--compress gzip|deflate]
@@ -26,7 +27,7 @@ ENCODINGS="fp32,fp16,int8"
 COMPRESS=""
 OUT="$ROOT/deploy-sweep"
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "netem-sweep: $*" >&2; exit 2; }
 
 while (($#)); do
@@ -143,8 +144,9 @@ wait_ready() {  # LOG PID
 IFS=, read -r -a split_list <<<"$SPLITS"
 IFS=, read -r -a link_list <<<"$LINKS"
 IFS=, read -r -a encoding_list <<<"$ENCODINGS"
-RUNS="$WORK/runs.jsonl"
-: >"$RUNS"
+# Every gpz edge run adds its row to this sweep file (`gpz edge --deploy-row`); OUT/deploy.json is replaced by it
+# only once the sweep is complete.
+SWEEP="$WORK/deploy.json"
 for split in "${split_list[@]}"; do
     log="$WORK/serve-$split.log"
     port=8000
@@ -169,56 +171,20 @@ for split in "${split_list[@]}"; do
         fi
         for encoding in "${encoding_list[@]}"; do
             echo "netem-sweep: $split over $rate/$delay, $encoding" >&2
-            report=$(ip netns exec "$NS_EDGE" "$GPZ" edge --server "$url" --checkpoint "$CHECKPOINT" --split "$split" \
-                --encoding "$encoding" --limit "$LIMIT" ${COMPRESS:+--compress "$COMPRESS"} --json \
-                2>"$WORK/edge.log") ||
+            ip netns exec "$NS_EDGE" "$GPZ" edge --server "$url" --checkpoint "$CHECKPOINT" --split "$split" \
+                --encoding "$encoding" --limit "$LIMIT" ${COMPRESS:+--compress "$COMPRESS"} \
+                --deploy-row "$SWEEP" --link "$link" --emulation "$EMULATION" >"$WORK/table.txt" \
+                2>"$WORK/edge.log" ||
                 { cat "$WORK/edge.log" >&2; die "gpz edge failed ($split, $link, $encoding)"; }
-            printf '{"link": {"name": "%s", "rate": "%s", "delay_ms": %s}, "report": %s}\n' \
-                "$rate/$delay" "$rate" "$ms" "$report" >>"$RUNS"
         done
         if [ -n "$RELAY_PID" ]; then kill "$RELAY_PID"; wait "$RELAY_PID" 2>/dev/null || true; RELAY_PID=""; fi
     done
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 done
 
-python3 - "$RUNS" "$OUT/deploy.json" "$CHECKPOINT" "$EMULATION" "$LIMIT" "$LINKS" <<'PY'
-import datetime, json, sys
-runs_file, out, checkpoint, emulation, limit, links = sys.argv[1:]
-runs = []
-for line in open(runs_file):
-    entry = json.loads(line)
-    r = entry["report"]
-    lat = r["latency_ms"]
-    runs.append({
-        "split": r["split"], "split_index": r["split_index"], "shape": r["shape"], "link": entry["link"]["name"],
-        "encoding": r["encoding"], "compression": r.get("compression"),
-        "request_bytes_per_sample": r["bytes"]["request_per_sample"],
-        "z_bytes_per_sample": r["bytes"]["z_per_sample"],
-        "edge_ms": lat["edge"]["mean"], "transfer_ms": lat["transfer_and_server"]["mean"],
-        "cloud_ms": lat["cloud"]["mean"], "end_to_end_ms": lat["end_to_end"]["mean"],
-        "end_to_end_p50_ms": lat["end_to_end"]["p50"], "end_to_end_p99_ms": lat["end_to_end"]["p99"],
-        "accuracy": r["accuracy"], "in_process_accuracy": r["in_process_accuracy"],
-        "in_process_accuracy_as_sent": r["in_process_accuracy_as_sent"], "samples": r["samples"],
-        "report": r,
-    })
-document = {
-    "schema": "gpz-deploy-sweep-v1",
-    "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    "checkpoint": checkpoint, "emulation": emulation, "limit": int(limit),
-    "links": [{"name": l.replace(":", "/"), "rate": l.split(":")[0], "delay_ms": float(l.split(":")[1][:-2])}
-              for l in links.split(",")],
-    "runs": runs,
-}
-with open(out, "w") as f:
-    json.dump(document, f, indent=2, sort_keys=True)
-    f.write("\n")
-print(f"emulation: {emulation}; {document['date']}; {limit} private images per run, batch 1, concurrency 1")
-print(f"{'split':8} {'link':14} {'enc':12} {'B/sample':>9} {'Z B':>7} {'edge ms':>8} {'transfer':>9} {'cloud ms':>8} "
-      f"{'e2e ms':>8} {'e2e p99':>8} {'acc':>6} {'acc in-proc':>11}")
-for r in runs:
-    print(f"{r['split']:8} {r['link']:14} {r['encoding'] + ('+' + r['compression'] if r['compression'] else ''):12} {r['request_bytes_per_sample']:9.0f} "
-          f"{r['z_bytes_per_sample']:7.0f} {r['edge_ms']:8.2f} {r['transfer_ms']:9.2f} {r['cloud_ms']:8.2f} "
-          f"{r['end_to_end_ms']:8.2f} {r['end_to_end_p99_ms']:8.2f} {r['accuracy']:6.3f} "
-          f"{r['in_process_accuracy']:11.3f}")
-print(f"written: {out}")
-PY
+# The last run printed the whole sweep (every row) as a table.
+[ -f "$SWEEP" ] || die "no run was measured (--splits, --links, --encodings)"
+cat "$WORK/table.txt"
+cp "$SWEEP" "$OUT/.deploy.json.$$"
+mv "$OUT/.deploy.json.$$" "$OUT/deploy.json"
+echo "written: $OUT/deploy.json"

@@ -103,7 +103,7 @@ public struct AttackConfig: ConfigSection {
     public var auxLimit: Int?
     /// MiB the target's banked features of the aux images may take (`FeatureBank`: computed once, read by every
     /// later epoch, decoder seed and decoder); 0 recomputes them for every batch. Results are the same either way.
-    public var featureBankMiB = InversionTrainingOptions.defaultFeatureCacheBytes >> 20
+    public var featureBankMiB = InversionTrainingOptions.defaultFeatureBankMiB
     /// The encoding of Z on the wire (key `encoding`: fp32, fp16 or int8; default fp32): every attacker observes
     /// Z quantised and dequantised exactly as `gpz edge --encoding` sends it and the cloud receives it
     /// (`FeatureQuantizer`, INT8 with one scale per sample, as `gpz edge --batch 1`), before any enhancement. At

@@ -94,17 +94,10 @@ public struct AttackStudy {
     /// Top-1 accuracy of cloud(Z as received with `wire`) on `images`.
     static func accuracyAsSent(model: any SplittableModel, split: Int, wire: WireEncoding, images: ImageSet,
                                normalize: (Tensor) throws -> Tensor) throws -> Double {
-        model.eval()
-        let batches = BatchLoader(images, batchSize: 500, shuffle: false).epoch(0)
-        var correct = 0
-        try withNoGrad {
-            while let batch = try batches.next() {
-                let z = try FeatureQuantizer.received(try model.edge(try normalize(batch.images), upTo: split), as: wire)
-                let logits = try model.cloud(z, from: split)
-                correct += try logits.argmax(dim: 1).eq(batch.labels).to(.int64).sum().toInts()[0]
-            }
+        try Evaluation.accuracy(of: model, on: images) {
+            try model.cloud(try FeatureQuantizer.received(try model.edge(try normalize($0), upTo: split), as: wire),
+                            from: split)
         }
-        return Double(correct) / Double(Swift.max(images.count, 1))
     }
 
     /// Checks the settings, naming the first bad one.
@@ -148,7 +141,7 @@ public struct AttackStudy {
                                   normalize: @escaping (Tensor) throws -> Tensor, bank: FeatureBank?,
                                   progress: @escaping (AttackProgress) -> Void) throws -> [SplitEvaluation] {
         var options = InversionTrainingOptions(epochs: config.epochs, learningRate: config.learningRate,
-                                               featureCacheBytes: config.featureBankMiB << 20, schedule: config.schedule)
+                                               featureBankBytes: config.featureBankMiB << 20, schedule: config.schedule)
         options.decoderSeed = config.seed
         let trainer = try InversionTrainer(target: model, splits: splits,
                                            architecture: config.attacker == .strong ? .strong : .deconvolution,

@@ -2,6 +2,7 @@ import Foundation
 import GPZData
 import GPZModels
 import GPZTensor
+import GPZTraining
 
 /// Reconstruction grids as PNG files: originals on the first row, reconstructions under them.
 enum GridImage {
@@ -18,15 +19,8 @@ enum GridImage {
 enum DefenseAccuracy {
     static func measure(model: any GPZModels.SplittableModel, enhancement: any FeatureEnhancement, split: Int,
                         images: ImageSet, normalize: (Tensor) throws -> Tensor) throws -> Double {
-        model.eval()
-        let batches = BatchLoader(images, batchSize: 500, shuffle: false).epoch(0)
-        var correct = 0
-        try withNoGrad {
-            while let batch = try batches.next() {
-                let logits = try enhancement.logits(of: model, input: try normalize(batch.images), split: split)
-                correct += try logits.argmax(dim: 1).eq(batch.labels).to(.int64).sum().toInts()[0]
-            }
+        try Evaluation.accuracy(of: model, on: images) {
+            try enhancement.logits(of: model, input: try normalize($0), split: split)
         }
-        return Double(correct) / Double(Swift.max(images.count, 1))
     }
 }

@@ -17,7 +17,7 @@ import GPZTensor
 /// (the bank keeps the raw features; the encoding is applied to every batch read from it).
 /// In the default one-pass schedule every aux batch runs the target once (`features(_:at:)`) and each
 /// decoder takes one step on its split's features. When the aux stream numbers its images, the target's features
-/// are banked per image (`FeatureBank`, within `InversionTrainingOptions.featureCacheBytes`, or a bank shared
+/// are banked per image (`FeatureBank`, within `InversionTrainingOptions.featureBankBytes`, or a bank shared
 /// with other trainers) and later batches read them instead of running the target; the batch order stays the
 /// stream's. `evaluate(on:keep:progress:)` then measures the decoders on private images.
 public final class InversionTrainer {
@@ -42,7 +42,7 @@ public final class InversionTrainer {
     ///   - enhancements: the defence at each split index that has one.
     ///   - normalizeInput: the target's input normalisation, applied to the [0, 1] images before the target.
     ///   - bank: features banked by earlier trainers of the same target, normalisation and aux set; without it the
-    ///     trainer banks for itself within `options.featureCacheBytes`.
+    ///     trainer banks for itself within `options.featureBankBytes`.
     ///   - wire: the encoding the edge sends Z in (the attacker observes Z as received).
     public init(target: any SplittableModel, splits: [SplitPoint], architecture: DecoderArchitecture = .deconvolution,
                 enhancements: [Int: any FeatureEnhancement] = [:], options: InversionTrainingOptions = .init(),
@@ -132,7 +132,7 @@ public final class InversionTrainer {
     /// Trains the decoders at `group` (positions in `splits`) together, one target pass per batch.
     private func train(_ group: [Int], on aux: ImageBatchStream, report: inout InversionTrainingReport,
                        progress: ((InversionProgress) -> Void)?) throws {
-        let bank = sharedBank ?? aux.sampleCount.map { FeatureBank(sampleCount: $0, budgetBytes: options.featureCacheBytes) }
+        let bank = sharedBank ?? aux.sampleCount.map { FeatureBank(sampleCount: $0, budgetBytes: options.featureBankBytes) }
         let groupSplits = group.map { splits[$0] }
         let groupIndices = groupSplits.map(\.index)
         for epoch in 1...options.epochs {

@@ -23,24 +23,25 @@ public struct InversionTrainingOptions: Equatable, Codable, Sendable {
     /// The most memory the trainer's own `FeatureBank` may hold (the target's features per aux image, read by later
     /// epochs instead of running the target); 0 turns banking off. Used when no shared bank is given and the aux
     /// stream numbers its images.
-    public var featureCacheBytes: Int
+    public var featureBankBytes: Int
 
-    /// 2 GiB: the features of cnn4's five splits for 12,000 aux images at 32 px take about 0.8 GiB.
-    public static let defaultFeatureCacheBytes = 2 << 30
+    /// 2 GiB (`attack.feature_bank_mib`'s default): the features of cnn4's five splits for 12,000 aux images at
+    /// 32 px take about 0.8 GiB.
+    public static let defaultFeatureBankMiB = 2048
     public var schedule: Schedule
     /// When set, the decoder of split k is initialised from the global generator seeded with
     /// (decoderSeed, k), so each split's attack is the same whichever other splits are attacked with it.
     public var decoderSeed: UInt64?
 
     public init(epochs: Int = 10, learningRate: Double = 0.01, beta1: Double = 0.5, beta2: Double = 0.999,
-                amsgrad: Bool = true, featureCacheBytes: Int = defaultFeatureCacheBytes,
+                amsgrad: Bool = true, featureBankBytes: Int = defaultFeatureBankMiB << 20,
                 schedule: Schedule = .allSplitsInOnePass) {
         self.epochs = epochs
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.amsgrad = amsgrad
-        self.featureCacheBytes = featureCacheBytes
+        self.featureBankBytes = featureBankBytes
         self.schedule = schedule
     }
 }

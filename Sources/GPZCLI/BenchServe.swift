@@ -13,7 +13,7 @@ import Darwin
 #endif
 
 /// `gpz bench serve`: a bounded load test of `gpz serve` on loopback.
-struct BenchServe: ParsableCommand {
+struct BenchServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Load-test `gpz serve` on loopback: throughput, p50/p99 latency per concurrency, the server's RSS.",
@@ -111,8 +111,8 @@ struct BenchServe: ParsableCommand {
         }
     }
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let (model, _) = try CheckpointStore.loadModel(URL(fileURLWithPath: checkpoint))
             let point: SplitPoint
             do {
@@ -136,35 +136,33 @@ struct BenchServe: ParsableCommand {
             let body = InferenceCodec.encodeRequest(features: features, shape: shape,
                                                     encoding: encoding.encoding(for: features), binary: true,
                                                     outputs: [OutputChoice(name: "logits", binary: true)])
-            let report = try blocking { [self] () async throws -> Report in
-                try await EdgeClient.with(.init(baseURL: server.url, timeout: .seconds(60),
-                                                maxConnections: levels.max() ?? 1)) { client in
-                    _ = try await client.infer(features, shape: shape, encoding: encoding.encoding(for: features))
-                    let start = server.rssMiB()
-                    var firstThird = start
-                    var done = 0
-                    var results: [Level] = []
-                    for level in levels {
-                        note("gpz bench serve: concurrency \(level), \(requests) requests")
-                        let measured = try await measure(client, features: features, shape: shape, concurrency: level) {
-                            done += 1
-                            if done == total / 3 { firstThird = server.rssMiB() }
-                        }
-                        results.append(Level(concurrency: level, sent: measured.sent, ok: measured.latencies.count,
-                                             failed: measured.sent - measured.latencies.count,
-                                             seconds: measured.seconds,
-                                             requestsPerSecond: Double(measured.latencies.count) / measured.seconds,
-                                             samplesPerSecond: Double(measured.latencies.count * batch) / measured.seconds,
-                                             latencyMs: EdgeRunner.latencyStatistics(measured.latencies),
-                                             rssMiBAfter: server.rssMiB()))
+            let report: Report = try await EdgeClient.with(.init(baseURL: server.url, timeout: .seconds(60),
+                                            maxConnections: levels.max() ?? 1)) { client in
+                _ = try await client.infer(features, shape: shape, encoding: encoding.encoding(for: features))
+                let start = server.rssMiB()
+                var firstThird = start
+                var done = 0
+                var results: [Level] = []
+                for level in levels {
+                    note("gpz bench serve: concurrency \(level), \(requests) requests")
+                    let measured = try await measure(client, features: features, shape: shape, concurrency: level) {
+                        done += 1
+                        if done == total / 3 { firstThird = server.rssMiB() }
                     }
-                    let lastThird = server.rssMiB()  // after every request
-                    let date = ISO8601DateFormatter().string(from: Date())
-                    return Report(checkpoint: checkpoint, split: point.name, shape: point.shape, batch: batch,
-                                  encoding: encoding, requestBytes: body.bytes.count,
-                                  serverMaxConcurrency: serverConcurrency, levels: results, rssMiBStart: start,
-                                  rssMiBAfterFirstThird: firstThird, rssMiBAfterLastThird: lastThird, date: date)
+                    results.append(Level(concurrency: level, sent: measured.sent, ok: measured.latencies.count,
+                                         failed: measured.sent - measured.latencies.count,
+                                         seconds: measured.seconds,
+                                         requestsPerSecond: Double(measured.latencies.count) / measured.seconds,
+                                         samplesPerSecond: Double(measured.latencies.count * batch) / measured.seconds,
+                                         latencyMs: EdgeRunner.latencyStatistics(measured.latencies),
+                                         rssMiBAfter: server.rssMiB()))
                 }
+                let lastThird = server.rssMiB()  // after every request
+                let date = ISO8601DateFormatter().string(from: Date())
+                return Report(checkpoint: checkpoint, split: point.name, shape: point.shape, batch: batch,
+                              encoding: encoding, requestBytes: body.bytes.count,
+                              serverMaxConcurrency: serverConcurrency, levels: results, rssMiBStart: start,
+                              rssMiBAfterFirstThird: firstThird, rssMiBAfterLastThird: lastThird, date: date)
             }
             if json {
                 print(try jsonLine(report))

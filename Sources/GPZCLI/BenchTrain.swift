@@ -18,7 +18,7 @@ struct BenchTrain: ParsableCommand {
         """
     )
 
-    @Option(help: "Architecture, or all.")
+    @Option(name: [.customLong("architecture"), .customLong("model")], help: "Architecture, or all.")
     var model = "all"
 
     @Option(help: "Timed steps per architecture.")

@@ -11,36 +11,28 @@ import GPZScan
 import GPZTensor
 import GPZTraining
 
-/// Runs a command's body with the project's exit-code convention: bad input (a data, model, training,
-/// weights-file or optimiser-state problem, or a file-system error such as a folder where a file was expected, no
+/// Runs a command's body with the project's exit-code convention: bad input (an error that declares itself a
+/// `UserError` where it is defined, or a file-system error such as a folder where a file was expected, no
 /// permission or a full disk) prints one line on stderr and exits with status 2; anything else is an internal
 /// failure, printed on one line, status 1. Nothing a body already wrote is removed.
 func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as BadInput {
-        fail("error: \(error)", status: 2)
-    } catch {
-        if let message = fileSystemMessage(error) { fail("error: \(message)", status: 2) }
-        fail("internal error: \(error)", status: 1)
-    }
+    do { try body() } catch { try exit(for: error) }
 }
 
-/// Errors that mean the input was wrong (a data set, an option, a checkpoint or weights file), not the program.
-protocol BadInput: Error {}
+/// `reportingErrors` for an asynchronous body.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do { try await body() } catch { try exit(for: error) }
+}
 
-extension ConfigError: BadInput {}
-extension DataError: BadInput {}
-extension TrainingError: BadInput {}
-extension ModelError: BadInput {}
-extension SafetensorsError: BadInput {}
-extension OptimizerError: BadInput {}
-extension AnalysisError: BadInput {}
-extension AttackError: BadInput {}
-extension RunDirectoryError: BadInput {}
-extension DeviceError: BadInput {}
+/// The edge's errors still declare themselves here until the edge's logic moves into GPZServe.
+typealias BadInput = UserError
+
+private func exit(for error: any Error) throws -> Never {
+    if let error = error as? ExitCode { throw error }
+    if error is any UserError { fail("error: \(error)", status: 2) }
+    if let message = fileSystemMessage(error) { fail("error: \(message)", status: 2) }
+    fail("internal error: \(error)", status: 1)
+}
 
 /// Prints `line` (folded onto one line, and cut to a bounded length) on stderr and exits.
 private func fail(_ line: String, status: Int32) -> Never {

@@ -1,17 +1,13 @@
 import ArgumentParser
-import Dispatch
 import Foundation
-import GPZAttacks
-import GPZData
 import GPZModels
-import GPZReport
-import GPZScan
 import GPZServe
 import GPZTensor
-import GPZTraining
 
-/// `gpz edge`: the edge half of a checkpoint on its private images, Z sent to `gpz serve`.
-struct EdgeCommand: ParsableCommand {
+/// `gpz edge`: the edge half of a checkpoint on its private images, Z sent to `gpz serve`. The options become an
+/// `EdgeConfiguration`; checking them, the server and the images, the run and the deployment row are GPZServe's
+/// (`EdgeSession`); this prints.
+struct EdgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge",
         abstract: "Run the edge half of a checkpoint on its private images and send Z to `gpz serve`.",
@@ -27,8 +23,16 @@ struct EdgeCommand: ParsableCommand {
         itself, response), and the latency per request split into the edge's compute, the transfer (plus the \
         server's decoding and queueing) and the cloud's compute (the server's gpz_compute_seconds), with mean, \
         p50 and p99. Progress goes to stderr; --json prints one JSON document on stdout.
+
+        --deploy-row FILE --link RATE:DELAY records the run as one row of a deployment sweep (deploy.json, schema \
+        gpz-deploy-sweep-v1, docs/deploy.md): FILE is created, or must be a sweep of the same checkpoint, \
+        --emulation and --limit; the row replaces the one of the same split, link, encoding and compression, or \
+        is appended. Without --json the sweep so far is then printed as a table.
         """
     )
+
+    /// The library's defaults, which the options take.
+    static let defaults = EdgeConfiguration(server: "", checkpoint: "", split: "")
 
     @Option(help: "The server's base URL: http://HOST:PORT or https://HOST:PORT.")
     var server: String
@@ -40,13 +44,13 @@ struct EdgeCommand: ParsableCommand {
     var split: String
 
     @Option(help: "The model name the server serves, in /v2/models/{name}.")
-    var modelName = ServeConfiguration().modelName
+    var modelName = defaults.modelName
 
     @Option(help: "File holding the bearer token to send.")
     var tokenFile: String?
 
     @Option(help: "Encoding of Z on the wire: fp32, fp16 or int8 (symmetric, one scale per request).")
-    var encoding = WireEncoding.fp32
+    var encoding = defaults.requests.encoding
 
     @Option(help: "Data set of the private images (default: the checkpoint's own).")
     var data: String?
@@ -55,10 +59,10 @@ struct EdgeCommand: ParsableCommand {
     var limit: Int?
 
     @Option(help: "Samples per request.")
-    var batch = 1
+    var batch = defaults.requests.batch
 
     @Option(help: "Requests in flight at once.")
-    var concurrency = 1
+    var concurrency = defaults.requests.concurrency
 
     @Option(help: "Compress the request body: gzip or deflate (HTTP Content-Encoding; the server inflates it).")
     var compress: BodyCompression?
@@ -67,141 +71,82 @@ struct EdgeCommand: ParsableCommand {
     var cacert: String?
 
     @Option(help: "Seconds one request may take.")
-    var timeoutS = 30.0
+    var timeoutS = defaults.timeoutSeconds
+
+    @Option(help: "Record the run as a row of the deployment sweep in this file (created, or merged into).")
+    var deployRow: String?
+
+    @Option(help: "With --deploy-row: the link the run is measured on, RATE:DELAY (e.g. 10mbit:40ms; named 10mbit/40ms).")
+    var link: String?
+
+    @Option(help: "With --deploy-row: how the link is emulated, e.g. netem or tbf+relay (default: \(EdgeConfiguration.noEmulation)).")
+    var emulation: String?
 
     @Flag(help: "Print one JSON document (the report) on stdout.")
     var json = false
 
     @OptionGroup var deviceOption: DeviceOption
 
-    func run() throws {
-        try reportingErrors {
-            try checkOptions()
-            try deviceOption.apply(fallback: .cpu)
-            let clientConfiguration = try self.clientConfiguration()
-            let (model, info) = try CheckpointStore.loadModel(URL(fileURLWithPath: checkpoint))
-            let point: SplitPoint
-            do {
-                point = try model.split(named: split)
-            } catch let error as ModelError {
-                throw EdgeOptionError("--split: \(error.message)")
-            }
-            let images = try privateImages(info)
-            try checkServer(clientConfiguration, split: point)
-            note("gpz edge: \(images.count) private images, \(info.model.architecture) split \(point.name) "
-                 + "(Z [\(point.shape.map(String.init).joined(separator: ", "))]), \(encoding.rawValue)"
-                 + (compress.map { " + \($0.rawValue)" } ?? "") + ", batch \(batch), concurrency \(concurrency) → "
-                 + server)
-            var options = EdgeRunOptions()
-            options.encoding = encoding
-            options.batch = batch
-            options.concurrency = concurrency
-            options.compression = compress
-            let settings = options
-            let runner = EdgeRunner(model: model, split: point, normalization: info.normalization)
+    func run() async throws {
+        try await reportingErrors {
             let bar = LockedProgressBar()
-            let report = try blocking {
-                try await EdgeClient.with(clientConfiguration) { client in
-                    try await runner.run(images: images, client: client, options: settings,
-                                         checkpoint: checkpoint) { done, total in
-                        bar.update(done, total)
-                    }
-                }
+            let outcome = try await EdgeSession.run(configuration(), note: { note($0) }) { done, total in
+                bar.update(done, total)
             }
             if json {
-                print(try jsonLine(report))
+                print(try jsonLine(outcome.report))
+            } else if let sweep = outcome.sweep {
+                print(Self.table(sweep, batch: outcome.report.batch, concurrency: outcome.report.concurrency))
             } else {
-                print(Self.table(report))
+                print(Self.table(outcome.report))
             }
         }
     }
 
-    /// Checks the options that need no files, naming the first bad one.
-    func checkOptions() throws {
-        guard server.hasPrefix("http://") || server.hasPrefix("https://"),
-              let url = URL(string: server), url.host != nil, url.path.isEmpty || url.path == "/" else {
-            throw EdgeOptionError("--server: expected http://HOST:PORT or https://HOST:PORT, got '\(server)'")
-        }
-        guard (1...4096).contains(batch) else { throw EdgeOptionError("--batch: expected 1…4096, got \(batch)") }
-        guard (1...256).contains(concurrency) else {
-            throw EdgeOptionError("--concurrency: expected 1…256, got \(concurrency)")
-        }
-        if let limit, limit < 1 { throw EdgeOptionError("--limit: expected at least 1, got \(limit)") }
-        guard timeoutS.isFinite, timeoutS > 0, timeoutS <= 3600 else {
-            throw EdgeOptionError("--timeout-s: expected more than 0 and at most 3600 seconds, got \(timeoutS)")
-        }
-        if cacert != nil, !server.hasPrefix("https://") {
-            throw EdgeOptionError("--cacert: only for an https:// --server")
-        }
+    /// The options as GPZServe takes them, unchecked.
+    func configuration() -> EdgeConfiguration {
+        var configuration = EdgeConfiguration(server: server, checkpoint: checkpoint, split: split)
+        configuration.modelName = modelName
+        configuration.tokenFile = tokenFile
+        configuration.cacert = cacert
+        configuration.timeoutSeconds = timeoutS
+        configuration.data = data
+        configuration.limit = limit
+        configuration.requests.encoding = encoding
+        configuration.requests.batch = batch
+        configuration.requests.concurrency = concurrency
+        configuration.requests.compression = compress
+        configuration.device = deviceOption.device
+        configuration.deployRow = deployRow
+        configuration.link = link
+        configuration.emulation = emulation
+        return configuration
     }
 
-    func clientConfiguration() throws -> EdgeClient.Configuration {
-        var token: String?
-        if let tokenFile {
-            _ = try BearerToken.read(from: tokenFile)  // the same checks as the server's
-            token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    /// A sweep's rows as a table for people, one line per split × link × encoding.
+    static func table(_ sweep: DeploySweep, batch: Int, concurrency: Int) -> String {
+        func left(_ text: String, _ width: Int) -> String {
+            text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
         }
-        var pem: [UInt8]?
-        if let cacert {
-            guard let data = FileManager.default.contents(atPath: cacert), !data.isEmpty, data.count <= 1 << 20 else {
-                throw EdgeOptionError("--cacert \(cacert): no such file, empty, or over 1 MiB")
-            }
-            pem = [UInt8](data)
+        func right(_ text: String, _ width: Int) -> String {
+            text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
         }
-        let base = server.hasSuffix("/") ? String(server.dropLast()) : server
-        return EdgeClient.Configuration(baseURL: base, modelName: modelName, token: token, trustedCertificatesPEM: pem,
-                                        timeout: .milliseconds(Int64((timeoutS * 1000).rounded(.up))),
-                                        maxConnections: concurrency)
-    }
-
-    /// Asks the server for its model's metadata before anything else: an unreachable server, a wrong token or
-    /// model name, or another split than the edge's is an error naming the option.
-    func checkServer(_ configuration: EdgeClient.Configuration, split point: SplitPoint) throws {
-        let metadata: ModelMetadata
-        do {
-            metadata = try blocking {
-                try await EdgeClient.with(configuration) { try await $0.metadata() }
-            }
-        } catch let error as EdgeClientError {
-            switch error.status {
-            case nil: throw EdgeOptionError("--server \(server): no answer from the server (\(error.message))")
-            case 401: throw EdgeOptionError("--token-file: the server refused the token (\(error.message))")
-            case 404: throw EdgeOptionError("--model-name: \(error.message)")
-            default: throw error
-            }
+        var lines = [
+            "emulation: \(sweep.emulation); \(sweep.date); \(sweep.limit) private images per run, batch \(batch), "
+                + "concurrency \(concurrency)",
+            [left("split", 8), left("link", 14), left("enc", 12), right("B/sample", 9), right("Z B", 7),
+             right("edge ms", 8), right("transfer", 9), right("cloud ms", 8), right("e2e ms", 8), right("e2e p99", 8),
+             right("acc", 6), right("acc in-proc", 11)].joined(separator: " "),
+        ]
+        for r in sweep.runs {
+            lines.append([left(r.split, 8), left(r.link, 14),
+                          left(r.encoding.rawValue + (r.compression.map { "+" + $0 } ?? ""), 12),
+                          String(format: "%9.0f %7.0f %8.2f %9.2f %8.2f %8.2f %8.2f %6.3f %11.3f",
+                                 r.requestBytesPerSample, r.zBytesPerSample, r.edgeMs, r.transferMs, r.cloudMs,
+                                 r.endToEndMs, r.endToEndP99Ms, r.accuracy, r.inProcessAccuracy)]
+                .joined(separator: " "))
         }
-        if case .string(let served)? = metadata.parameters?["split"], served != point.name {
-            throw EdgeOptionError("--split: the server at \(server) serves split '\(served)', the edge computes up "
-                                  + "to '\(point.name)'")
-        }
-    }
-
-    /// The first --limit class-interleaved private images of the checkpoint's data plan (or of --data's test
-    /// split, converted to the model's input).
-    func privateImages(_ info: CheckpointInfo) throws -> ImageSet {
-        var images: ImageSet
-        if data == nil || data == info.config.dataset {
-            var config = AttackConfig()
-            config.evaluateLimit = limit
-            images = try AttackData(info: info, config: config).evaluationImages
-        } else {
-            var plan = info.config.splitPlan
-            plan.side = info.model.imageSize
-            plan.channels = info.model.channels
-            let roles: Roles
-            do {
-                roles = try Roles.make(try Catalog.load(data!), plan: plan)
-            } catch let error as DataError {
-                throw EdgeOptionError("--data: \(error)")
-            }
-            guard roles.classNames.count <= info.model.classes else {
-                throw EdgeOptionError("--data: \(data!) has \(roles.classNames.count) classes, the model "
-                                      + "\(info.model.classes)")
-            }
-            images = ImageStreams.classInterleaved(roles.privateSet.images)
-            if let limit, limit < images.count { images = images.subset(Array(0..<limit)) }
-        }
-        return images
+        return lines.joined(separator: "\n")
     }
 
     /// The report as a table for people.
@@ -232,13 +177,6 @@ struct EdgeCommand: ParsableCommand {
     }
 }
 
-/// A bad `gpz edge` option or file: one line naming it, exit status 2.
-struct EdgeOptionError: Error, CustomStringConvertible, BadInput {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-extension EdgeClientError: BadInput {}
 extension WireEncoding: ExpressibleByArgument {}
 extension BodyCompression: ExpressibleByArgument {}
 
@@ -252,29 +190,5 @@ final class LockedProgressBar: @unchecked Sendable {
         defer { lock.unlock() }
         if bar == nil { bar = ProgressBar("requests", total: total, unit: "requests") }
         bar?.update(done, [])
-    }
-}
-
-/// Runs `body` on Swift's concurrency pool and waits for it on this thread (the CLI's commands are synchronous).
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = ResultBox<T>()
-    Task {
-        do { box.finish(.success(try await body())) } catch { box.finish(.failure(error)) }
-    }
-    return try box.wait().get()
-}
-
-private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var result: Result<T, any Error>?
-
-    func finish(_ result: Result<T, any Error>) {
-        self.result = result
-        done.signal()
-    }
-
-    func wait() -> Result<T, any Error> {
-        done.wait()
-        return result!
     }
 }

@@ -4,7 +4,7 @@ import GPZAttacks
 
 /// The `gpz` command: where in a network can a split keep its transmitted features from being inverted?
 @main
-struct GPZ: ParsableCommand {
+struct GPZ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpz",
         abstract: "Locate the Golden Partition Zone: split points whose features resist model inversion.",
@@ -13,11 +13,16 @@ struct GPZ: ParsableCommand {
         subcommands: [ScanCommand.self, SubmitCommand.self, StatusCommand.self, MergeCommand.self, Demo.self, TrainCommand.self, AnalyzeCommand.self, AttackCommand.self, VortexCommand.self, DataCommand.self, ModelsCommand.self, ServeCommand.self, EdgeCommand.self, Bench.self]
     )
 
-    /// Parses and runs the command; a command line that does not parse is bad input too: status 2, not 64.
-    static func main() {
+    /// Parses and runs the command (the server and the edge's client asynchronously, the rest as they are); a
+    /// command line that does not parse is bad input too: status 2, not 64.
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
             FileHandle.standardError.write(Data(("error: " + message(for: error) + "\n").utf8))

@@ -1,4 +1,5 @@
 import Foundation
+import GPZModels
 import GPZReport
 import GPZScan
 import GPZTensor
@@ -92,42 +93,10 @@ struct ScanSession {
         try state.finish(in: out)
     }
 
-    private func summary(_ r: ScanResults, directory: URL) -> String {
-        let zone = r.gpz.zone
-        func name(_ index: Int?) -> String {
-            guard let index else { return "none" }
-            return r.splits.first { $0.index == index }.map { "\($0.name) (\(index))" } ?? String(index)
-        }
-        var lines = [String(format: "%@: %@ test accuracy %.2f %%", r.name, r.target.architecture,
-                            100 * r.headline.testAccuracy)]
-        lines.append(String(format: "  a-priori zone: %@, selected in %.0f %% of %d resamples (%@); paper rule: %@",
-                            name(zone.split), 100 * zone.frequency, zone.replicates, zone.clear ? "clear" : "not clear",
-                            r.gpz.paperRule.selected.map { name($0) }.joined(separator: " and ")))
-        if let baselines = r.baselines, let leakage = r.gpz.leakage {
-            lines.append(String(format: "  baselines: class-mean image MSE %.4f, global-mean image MSE %.4f",
-                                baselines.classMeanMSE, baselines.globalMeanMSE))
-            let least = leakage.splits.filter(\.candidate).min { $0.leakage < $1.leakage }
-            lines.append("  post-hoc boundary (leakage ≤ \(leakage.threshold)): \(name(leakage.boundary))"
-                         + (least.map { String(format: "; least-leaking candidate %@, leakage %.3f", name($0.index),
-                                                $0.leakage) } ?? ""))
-        }
-        if let pair = r.headline.verdict?.zonePair, let resistance = pair.resistance {
-            lines.append(String(format: "  zone pair %@ → %@: MSE %.4f → %.4f, resistance %.0f %%", pair.featureName,
-                                pair.decisionName, pair.mseFeature, pair.mseDecision, 100 * resistance))
-        }
-        let recommendation = r.recommendation
-        switch recommendation.kind {
-        case .partition:
-            lines.append(String(format: "  recommended split: %@, leakage %.3f, MSE %.4f, edge %@ MACs, %d bytes sent",
-                                name(recommendation.split), recommendation.leakage ?? .nan, recommendation.mse ?? .nan,
-                                "\(recommendation.edgeMacs ?? 0)", recommendation.bytes ?? 0))
-        case .noPartition:
-            lines.append("  recommendation: no partition — only the logits protect (the whole network on the edge)")
-        case .none:
-            lines.append("  recommendation: none — every attacked split, the logits included, leaks more than the label")
-        }
-        lines.append("  report: \(directory.appendingPathComponent("report.html").path)")
-        return lines.joined(separator: "\n")
+    /// The verdict in the report's words (`ScanVerdictText`).
+    private func summary(_ results: ScanResults, directory: URL) -> String {
+        ScanVerdictText(results).terminalLines(report: directory.appendingPathComponent(ScanReport.fileName))
+            .joined(separator: "\n")
     }
 
     /// Progress bars (one per stage label) and notes on stderr.

@@ -5,7 +5,7 @@ import GPZServe
 import Logging
 
 /// `gpz serve`: the cloud half of a checkpoint from a named split, over the Open Inference Protocol (KServe v2).
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the cloud half of a checkpoint over the Open Inference Protocol (KServe v2, HTTP).",
@@ -85,14 +85,14 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var deviceOption: DeviceOption
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             try deviceOption.apply()
             var logger = Logger(label: "gpz.serve") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = .notice
             let server = try CloudServer.load(checkpoint: URL(fileURLWithPath: checkpoint), split: split,
                                               configuration: try serveConfiguration(), logger: logger)
-            try runUntilStopped(server)
+            try await runUntilStopped(server)
         }
     }
 
@@ -125,48 +125,21 @@ struct ServeCommand: ParsableCommand {
         return configuration
     }
 
-    /// Starts `server`, prints the ready line on stderr, and blocks until a signal stops it.
-    private func runUntilStopped(_ server: CloudServer) throws {
-        let outcome = Outcome()
-        Task {
-            do {
-                let running = try await server.start(handlingSignals: true)
-                let configuration = server.configuration
-                if !configuration.isLoopback && (configuration.token == nil || configuration.tls == nil) {
-                    note("warning: listening on \(configuration.host) without "
-                         + [configuration.token == nil ? "a token" : nil, configuration.tls == nil ? "TLS" : nil]
-                            .compactMap { $0 }.joined(separator: " or ") + ": anyone who reaches it can use it")
-                }
-                let shape = server.split.shape.map(String.init).joined(separator: ", ")
-                note("gpz serve: ready at \(running.url)/v2/models/\(configuration.modelName) — "
-                     + "\(server.architecture) from split \(server.split.name) (index \(server.split.index), input z "
-                     + "[N, \(shape)]), token \(configuration.token == nil ? "off" : "on"), "
-                     + "TLS \(configuration.tls == nil ? "off" : "on")")
-                try await running.wait()
-                outcome.finish(nil)
-            } catch {
-                outcome.finish(error)
-            }
+    /// Starts `server`, prints the ready line on stderr, and returns when a signal has stopped it.
+    private func runUntilStopped(_ server: CloudServer) async throws {
+        let running = try await server.start(handlingSignals: true)
+        let configuration = server.configuration
+        if !configuration.isLoopback && (configuration.token == nil || configuration.tls == nil) {
+            note("warning: listening on \(configuration.host) without "
+                 + [configuration.token == nil ? "a token" : nil, configuration.tls == nil ? "TLS" : nil]
+                    .compactMap { $0 }.joined(separator: " or ") + ": anyone who reaches it can use it")
         }
-        if let error = outcome.wait() { throw error }
+        let shape = server.split.shape.map(String.init).joined(separator: ", ")
+        note("gpz serve: ready at \(running.url)/v2/models/\(configuration.modelName) — "
+             + "\(server.architecture) from split \(server.split.name) (index \(server.split.index), input z "
+             + "[N, \(shape)]), token \(configuration.token == nil ? "off" : "on"), "
+             + "TLS \(configuration.tls == nil ? "off" : "on")")
+        try await running.wait()
         note("gpz serve: stopped")
     }
 }
-
-/// The error (or nil) an asynchronous body ended with, handed to the thread that waits for it.
-private final class Outcome: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var error: (any Error)?  // written once, before `done` is signalled
-
-    func finish(_ error: (any Error)?) {
-        self.error = error
-        done.signal()
-    }
-
-    func wait() -> (any Error)? {
-        done.wait()
-        return error
-    }
-}
-
-extension ServeSetupError: BadInput {}

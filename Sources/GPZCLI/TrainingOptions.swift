@@ -4,16 +4,19 @@ import GPZData
 import GPZModels
 import GPZTraining
 
-/// The options that describe a target-training run, shared by `gpz train` and `gpz vortex`. Types and defaults
-/// are `TrainingConfig`'s; only the option names are the CLI's.
+/// The options that describe a target-training run, shared by `gpz train` and `gpz vortex`. Types, defaults and
+/// names are `TrainingConfig`'s: `--architecture` is a scan file's `target.architecture`, `--dataset` its
+/// `target.dataset`, `--cnn4-width` its `target.cnn4_width` (the earlier spellings `--model`, `--data` and `--width`
+/// are kept as aliases).
 struct TrainingOptions: ParsableArguments {
     static let defaults = TrainingConfig()
 
-    @Option(help: "Architecture.")
-    var model = defaults.architecture
+    @Option(name: [.customLong("architecture"), .customLong("model")], help: "Architecture.")
+    var architecture = defaults.architecture
 
-    @Option(help: "Data set: fashion-mnist, mnist-5k, or KIND:PATH (idx, cifar, folder, csv, npz).")
-    var data = defaults.dataset
+    @Option(name: [.customLong("dataset"), .customLong("data")],
+            help: "Data set: fashion-mnist, mnist-5k, or KIND:PATH (idx, cifar, folder, csv, npz).")
+    var dataset = defaults.dataset
 
     @Option(help: "Resize images to N×N pixels (default: the data set's size).")
     var imageSize: Int?
@@ -45,8 +48,8 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Probability of a horizontal flip per training image.")
     var flip = defaults.flipProbability
 
-    @Option(help: "cnn4 first-block width (the paper's ndf).")
-    var width = defaults.cnn4Width
+    @Option(name: [.customLong("cnn4-width"), .customLong("width")], help: "cnn4 first-block width (the paper's ndf).")
+    var cnn4Width = defaults.cnn4Width
 
     @Option(help: "ViT patch size.")
     var patchSize = defaults.patchSize
@@ -58,8 +61,8 @@ struct TrainingOptions: ParsableArguments {
     /// file).
     func config(labels: LabelScheme) throws -> TrainingConfig {
         var config = TrainingConfig()
-        config.architecture = model
-        config.dataset = data
+        config.architecture = architecture
+        config.dataset = dataset
         config.imageSize = imageSize
         config.labels = labels
         config.epochs = epochs
@@ -71,7 +74,7 @@ struct TrainingOptions: ParsableArguments {
         config.aux = aux
         config.privateSource = `private`
         config.flipProbability = flip
-        config.cnn4Width = width
+        config.cnn4Width = cnn4Width
         config.patchSize = patchSize
         config.trainLimit = trainLimit
         try ConfigError.within("target") { try config.validate() }

@@ -46,18 +46,3 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
         guard value > 0, value.isFinite else { throw ConfigError(field: field, "expected a finite value > 0, got \(value)") }
     }
 }
-
-extension DecodingError {
-    /// "missing field 'runs'" or "field 'runs.3.edge_ms': expected …": the field a JSON document got wrong.
-    public var fieldMessage: String {
-        switch self {
-        case .keyNotFound(let key, let context):
-            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-            return "missing field '\(path)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "field '\(path)': \(context.debugDescription)"
-        @unknown default: return "\(self)"
-        }
-    }
-}

@@ -77,11 +77,11 @@ public enum CSVReader {
         }
         guard !labels.isEmpty else { throw DataError(.emptyFile, file: name, "no data lines, expected one image per line") }
         // One label for every row usually means the label is in the other column (MNIST-5k's first column is
-        // pixel 0, always 0): refuse rather than load a one-class data set, unless the class count was given.
+        // pixel 0, always 0): say so, rather than only that a one-class data set is refused (`Dataset`).
         if classes == nil, labels.count > 1, labels.allSatisfy({ $0 == labels[0] }) {
             let other = labelColumn == .first ? "last" : "first"
             throw DataError(.badValue, file: name,
-                            "all \(labels.count) labels in the \(labelColumn.rawValue) column are \(labels[0]); is the label the \(other) column? (use label=\(other), or classes=N if this is right)")
+                            "all \(labels.count) labels in the \(labelColumn.rawValue) column are \(labels[0]); is the label the \(other) column? (use label=\(other); a data set needs images of at least two classes)")
         }
         let pixelCount = columns - 1
         let chw: [Int]
@@ -107,7 +107,8 @@ public enum CSVReader {
                                        testFile: nil, classNames: classNames, classes: classes)
         return try Dataset(name: spec, format: "csv", train: set, test: .empty(channels: set.channels, height: set.height, width: set.width),
                            classNames: names, files: [path],
-                           notes: ["one split only (CSV): no test split; label in the \(labelColumn.rawValue) column"])
+                           notes: ["one split only (CSV): no test split; label in the \(labelColumn.rawValue) column"],
+                           labelsFile: displayName(path))
     }
 
     /// The header rule: a line is a header when every one of its fields, without surrounding spaces and quotes,

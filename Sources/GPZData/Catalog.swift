@@ -110,7 +110,14 @@ public enum Catalog {
         try load(DatasetSpec.parse(text))
     }
 
+    /// Loads the data set `spec` names; its warnings (`Dataset.warnings`) go to standard error (`DataWarnings`).
     public static func load(_ spec: DatasetSpec) throws -> Dataset {
+        let dataset = try read(spec)
+        for warning in dataset.warnings { DataWarnings.emit(warning) }
+        return dataset
+    }
+
+    static func read(_ spec: DatasetSpec) throws -> Dataset {
         let unused = Set(spec.options.keys).subtracting(allowedOptions(spec))
         try DataError.check(unused.isEmpty, .badOption, file: spec.text,
                             "\(unused.sorted().joined(separator: ", ")) not understood by \(spec.kind == .builtin ? spec.path : spec.kind.rawValue + ":")")

@@ -1,3 +1,5 @@
+import GPZConfig
+
 /// Bad input found while reading a data set: a missing or empty file, a wrong magic number, truncated data,
 /// mismatched counts, an out-of-range label, an unreadable image, an absurd header, a bad option, or an output
 /// file that cannot be written.
@@ -5,7 +7,7 @@
 /// Its description is one line naming the file and what was expected, for example
 /// `train-images-idx3-ubyte.gz: truncated: header says 60000 images of 28×28 (47040000 bytes), file has 1000`.
 /// The CLI maps it to exit code 2 ("your input is wrong"); any other error is an internal failure (exit code 1).
-public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct DataError: UserError, CustomStringConvertible, Equatable, Sendable {
     /// What kind of problem it is; tests assert on it and the CLI prints it as the message's first word(s).
     public enum Kind: String, Sendable, CaseIterable {
         case missing = "not found"

@@ -148,7 +148,8 @@ public enum IDXReader {
         if flip { notes.append("images transposed (EMNIST stores them column-major)") }
         if found.test == nil { notes.append("no test split in the folder") }
         let files = [found.train.0, found.train.1] + (found.test.map { [$0.0, $0.1] } ?? [])
-        return try Dataset(name: spec, format: "idx", train: train, test: test, classNames: names, files: files, notes: notes)
+        return try Dataset(name: spec, format: "idx", train: train, test: test, classNames: names, files: files, notes: notes,
+                           labelsFile: displayName(found.train.1))
     }
 }
 

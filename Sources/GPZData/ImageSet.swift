@@ -133,6 +133,9 @@ public struct Dataset: Sendable {
     public var files: [String]
     /// Remarks worth showing a person (skipped files, a transposition applied, a missing test split).
     public var notes: [String]
+    /// What may not be what was meant (classes below the largest label without training images), one line each
+    /// naming the file; `Catalog.load` writes them on standard error (`DataWarnings`).
+    public var warnings: [String]
 
     public var classes: Int { classNames.count }
     public var channels: Int { train.channels }
@@ -142,9 +145,11 @@ public struct Dataset: Sendable {
     public var shape: [Int] { train.shape }
 
     /// Builds a data set and validates it: all splits share one image shape with 1 or 3 channels, every label is
-    /// in 0..<classes, and the training split is not empty.
+    /// in 0..<classes, the training split is not empty and has images of at least two classes. A class below the
+    /// largest training label without training images is a warning. Errors and warnings about the classes name
+    /// `labelsFile` (the file the training labels came from), or `name` when it is nil.
     public init(name: String, format: String, train: ImageSet, test: ImageSet, auxiliary: ImageSet? = nil,
-                classNames: [String], files: [String], notes: [String] = []) throws {
+                classNames: [String], files: [String], notes: [String] = [], labelsFile: String? = nil) throws {
         try DataError.check(!train.isEmpty, .emptyFile, file: name, "no training images")
         try DataError.check(train.channels == 1 || train.channels == 3, .wrongFormat, file: name,
                             "images have \(train.channels) channels, expected 1 (grayscale) or 3 (RGB)")
@@ -158,6 +163,7 @@ public struct Dataset: Sendable {
                                 "\(split) image \(bad) has label \(set.labels[bad]), expected 0–\(classNames.count - 1)")
             }
         }
+        let emptyClasses = try ClassCheck.check(train: train, classNames: classNames, file: labelsFile ?? name)
         self.name = name
         self.format = format
         self.train = train
@@ -166,6 +172,7 @@ public struct Dataset: Sendable {
         self.classNames = classNames
         self.files = files
         self.notes = notes
+        self.warnings = emptyClasses.map { [$0] } ?? []
     }
 
     /// The input normalisation the official code uses for data of this many channels (grayscale: mean 0.5,

@@ -391,6 +391,7 @@ public enum NumPy {
         if test.isEmpty { notes.append("no test arrays") }
         if aux != nil { notes.append("ships an auxiliary split (use --aux given to attack with it)") }
         return try Dataset(name: spec, format: "npz", train: train, test: test, auxiliary: aux,
-                           classNames: classNames ?? Dataset.numberedClasses(count), files: files, notes: notes)
+                           classNames: classNames ?? Dataset.numberedClasses(count), files: files, notes: notes,
+                           labelsFile: name)
     }
 }

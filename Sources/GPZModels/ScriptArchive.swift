@@ -1,4 +1,5 @@
 import Foundation
+import GPZConfig
 import GPZNN
 import GPZTensor
 
@@ -97,16 +98,10 @@ public enum ScriptArchive {
         }
     }
 
+    /// "stages[0].name: missing": the field of the description at fault and why (`DecodingFailure`).
     private static func describe(_ error: Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, let context):
-            return "missing '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
-             DecodingError.dataCorrupted(let context):
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return field.isEmpty ? context.debugDescription : "'\(field)': \(context.debugDescription)"
-        default:
-            return "\(error)"
-        }
+        guard let error = error as? DecodingError else { return "\(error)" }
+        let failure = DecodingFailure(error, topLevel: "", vocabulary: .json)
+        return failure.field.isEmpty ? failure.explained : "\(failure.field): \(failure.explained)"
     }
 }

@@ -1,3 +1,4 @@
+import GPZConfig
 import GPZTensor
 
 /// Updates a fixed list of parameters from their accumulated gradients.
@@ -31,7 +32,7 @@ extension Optimizer {
 
 /// An invalid hyper-parameter or an optimiser / scheduler state that does not fit, e.g.
 /// `Adam: invalid beta2 1.0; expected 0 <= beta2 < 1`.
-public struct OptimizerError: MessageError {
+public struct OptimizerError: MessageError, UserError {
     public let message: String
 
     public init(_ message: String) {

@@ -16,7 +16,7 @@ extension ComparisonReport {
         let ratios = studies.compactMap { study -> String? in
             guard let verdict = study.results.headline.verdict, let ratio = verdict.zoneOverShallowest else { return nil }
             let view = ScanReportView(results: study.results)
-            return "\(study.name): \(ReportFormat.significant(ratio))× (\(view.label(study.results.gpz.zone.split)) "
+            return "\(study.name): \(ReportFormat.significant(ratio))× (\(view.label(study.results.zones.zone.split)) "
                 + "over \(view.label(verdict.shallowest)))"
         }
         let ratioText = ratios.isEmpty ? "" : " MSE at the a-priori zone over MSE at the shallowest attacked split: "
@@ -92,7 +92,7 @@ extension ComparisonReport {
                              xLabel: "split", left: .init(label: "resamples selecting the split (%)", includeZero: true),
                              right: .init(label: "intra-class share of the variance", includeZero: true))
         for (n, study) in targets(studies).enumerated() {
-            let zone = study.results.gpz.zone
+            let zone = study.results.zones.zone
             let selected = zip(zone.candidates, zone.frequencies).compactMap { index, frequency -> SVGChart.Point? in
                 axis.position(index).map {
                     .init(x: Double($0), y: 100 * frequency, tooltip: "\(study.name): \(ReportFormat.percent(frequency)) "
@@ -120,12 +120,12 @@ extension ComparisonReport {
     /// boundary pool4" for each target.
     static func locatorText(_ studies: [Study], worstCase: [PlanComparison.WorstCase]) -> String {
         targets(studies).map { study in
-            let zone = study.results.gpz.zone
+            let zone = study.results.zones.zone
             let view = ScanReportView(results: study.results)
             var text = "\(study.name): the share rule selects \(view.label(zone.split)) in "
                 + "\(ReportFormat.percent(zone.frequency)) of \(zone.replicates) resamples"
             let boundary = worstCase.first { $0.trainingHash == study.results.target.trainingHash }?.leakage.boundary
-                ?? study.results.gpz.leakage?.boundary
+                ?? study.results.zones.leakage?.boundary
             if let boundary, let from = zone.candidates.firstIndex(of: boundary),
                let to = zone.candidates.firstIndex(of: zone.split) {
                 let positions = to - from
@@ -191,7 +191,7 @@ extension ComparisonReport {
         var ranges: [(boundary: Int, last: Int?, label: String)] = worstCase.compactMap { group in
             group.leakage.boundary.map { ($0, group.leakage.splits.last { $0.candidate }?.index, "worst case") }
         }
-        if ranges.isEmpty, let first = studies.first, let leakage = first.results.gpz.leakage, let boundary = leakage.boundary {
+        if ranges.isEmpty, let first = studies.first, let leakage = first.results.zones.leakage, let boundary = leakage.boundary {
             ranges = [(boundary, leakage.splits.last { $0.candidate }?.index, first.name)]
         }
         return ranges.compactMap { range in

@@ -1,5 +1,6 @@
 import GPZScan
 import Foundation
+import GPZModels
 
 /// The page of a plan with several studies (one-hot vs LS+ vs LS−, sub vs cross aux, with and without defences):
 /// a table of their outcomes with links to each study's report, one figure per question the plan answers
@@ -61,8 +62,8 @@ public enum ComparisonReport {
             let cells = [
                 study.name, results.config.target.labels.description, results.attack.auxSource, results.attack.attacker,
                 results.attack.defense, ReportFormat.percent(results.target.testAccuracy),
-                view.label(results.gpz.zone.split) + " (\(ReportFormat.percent(results.gpz.zone.frequency)))",
-                view.label(results.gpz.leakage?.boundary),
+                view.label(results.zones.zone.split) + " (\(ReportFormat.percent(results.zones.zone.frequency)))",
+                view.label(results.zones.leakage?.boundary),
                 ReportFormat.percent(results.headline.verdict?.zonePair?.resistance),
                 ScanReport.recommendationLabel(view),
             ].map(HTMLDocument.escape)

@@ -1,3 +1,4 @@
+import GPZModels
 import GPZScan
 import GPZTensor
 

@@ -1,4 +1,5 @@
 import Foundation
+import GPZModels
 import GPZScan
 
 /// The scan's pages: `report.html` in each study's run directory and `index.html` in a plan's directory, each

@@ -171,7 +171,7 @@ extension ScanReport {
         let count = view.splits.count
         guard count > 7 else { return Array(0..<count) }
         var chosen = Set((0..<6).map { Int((Double($0) * Double(count - 1) / 5).rounded()) })
-        if let zone = view.position(view.results.gpz.zone.split) { chosen.insert(zone) }
+        if let zone = view.position(view.results.zones.zone.split) { chosen.insert(zone) }
         return chosen.sorted()
     }
 }

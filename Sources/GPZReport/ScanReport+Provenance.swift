@@ -35,7 +35,7 @@ extension ScanReport {
     /// The zone's candidates: the share and raw R_c² at each, the share's relative drop into it, how often the
     /// bootstrap selected it, and the paper rule's selections.
     static func rulesTable(_ view: ScanReportView) -> String {
-        let zone = view.results.gpz.zone, paper = view.results.gpz.paperRule
+        let zone = view.results.zones.zone, paper = view.results.zones.paperRule
         var table = HTMLTable(headers: [
             .init(label: "candidate", numeric: false),
             .init(label: "intra share", help: "sum_c pi_c R_c^2 / tr Sigma, the verdict's criterion"),

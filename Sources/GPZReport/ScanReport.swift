@@ -1,6 +1,7 @@
 import GPZScan
 import Foundation
 import GPZConfig
+import GPZModels
 
 /// `report.html` of a scan: one self-contained page (inline CSS and SVG, grids as data URIs, no scripts, no
 /// network) that shows the recommendation, the zones, privacy across splits, the reconstructions, the cost of

@@ -30,12 +30,12 @@ struct ScanReportView {
     }
 
     /// The a-priori zone: the split the share rule selects most often over the bootstrap.
-    var aprioriRange: ClosedRange<Int> { results.gpz.zone.split...results.gpz.zone.split }
+    var aprioriRange: ClosedRange<Int> { results.zones.zone.split...results.zones.zone.split }
 
     /// The post-hoc zone: from the leakage boundary to the last candidate; nil when no candidate protects or the
     /// attack did not run.
     var posthocRange: ClosedRange<Int>? {
-        guard let boundary = results.gpz.leakage?.boundary else { return nil }
+        guard let boundary = results.zones.leakage?.boundary else { return nil }
         let last = splits.filter(\.candidate).map(\.index).max() ?? boundary
         return boundary...Swift.max(boundary, last)
     }
@@ -67,7 +67,7 @@ struct ScanReportView {
         if let (from, to) = bandRange(aprioriRange) {
             bands.append(.init(from: from, to: to, color: ReportStyle.aprioriZone,
                                label: "a-priori zone (share rule, selected in "
-                                   + "\(ReportFormat.percent(results.gpz.zone.frequency)) of resamples): "
+                                   + "\(ReportFormat.percent(results.zones.zone.frequency)) of resamples): "
                                    + rangeText(aprioriRange)))
         }
         if let range = posthocRange, let (from, to) = bandRange(range) {

@@ -59,8 +59,8 @@ public struct PlanComparison: Codable, Equatable, Sendable {
         studies = results.map { directory, r in
             Study(name: r.name, directory: directory, data: r.config.target.dataset,
                   labels: r.config.target.labels.description, aux: r.attack.auxSource, attacker: r.attack.attacker,
-                  defense: r.attack.defense, testAccuracy: r.headline.testAccuracy, zoneSplit: r.gpz.zone.split,
-                  zoneFrequency: r.gpz.zone.frequency, boundary: r.gpz.leakage?.boundary,
+                  defense: r.attack.defense, testAccuracy: r.headline.testAccuracy, zoneSplit: r.zones.zone.split,
+                  zoneFrequency: r.zones.zone.frequency, boundary: r.zones.leakage?.boundary,
                   recommendation: r.recommendation.kind, recommended: r.recommendation.split,
                   resistance: r.headline.verdict?.zonePair?.resistance, splitNames: r.splits.map(\.name),
                   intraShare: r.splits.map(\.intraShare), r2cMean: r.splits.map(\.r2cMean), mse: r.splits.map(\.mse),
@@ -72,18 +72,18 @@ public struct PlanComparison: Codable, Equatable, Sendable {
     /// For every target attacked by two or more studies on the same evaluated images, the leakage boundary with
     /// each split judged by the study whose attacker reconstructs it best.
     static func worstCases(_ results: [ScanResults]) throws -> [WorstCase] {
-        let groups = Dictionary(grouping: results.filter { $0.gpz.leakage != nil && $0.baselines != nil }) {
+        let groups = Dictionary(grouping: results.filter { $0.zones.leakage != nil && $0.baselines != nil }) {
             "\($0.target.trainingHash) \($0.baselines!.classMeanMSE)"
         }
         return try groups.values.filter { $0.count > 1 }.sorted { $0[0].name < $1[0].name }.map { group in
             let first = group[0]
-            let indices = Set(group.flatMap { $0.gpz.leakage!.splits.map(\.index) }).sorted()
+            let indices = Set(group.flatMap { $0.zones.leakage!.splits.map(\.index) }).sorted()
             let outcomes = indices.compactMap { index -> (index: Int, name: String, candidate: Bool, isLogits: Bool,
                                                           mse: [String: [Double]])? in
                 var mse: [String: [Double]] = [:]
                 var row: SplitLeakage?
                 for study in group {
-                    guard let split = study.gpz.leakage!.splits.first(where: { $0.index == index }) else { continue }
+                    guard let split = study.zones.leakage!.splits.first(where: { $0.index == index }) else { continue }
                     mse[study.name] = split.mse
                     row = split
                 }

@@ -12,7 +12,7 @@ public enum ResultsCSV {
     ]
 
     public static func text(_ results: ScanResults) -> String {
-        let zone = results.gpz.zone
+        let zone = results.zones.zone
         var lines = [columns.joined(separator: ",")]
         for s in results.splits {
             let frequency = zone.candidates.firstIndex(of: s.index).map { zone.frequencies[$0] }

@@ -1,3 +1,4 @@
+import GPZConfig
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +43,7 @@ final class RunDirectoryLock {
 
 /// A run directory that cannot be used as asked: another scan holds it, or its finished units were computed
 /// under other numerics. The user can fix it (wait, choose another directory, or match the settings).
-public struct RunDirectoryError: Error, CustomStringConvertible, Equatable {
+public struct RunDirectoryError: UserError, CustomStringConvertible, Equatable {
     public let message: String
 
     public init(_ message: String) {

@@ -1,7 +1,6 @@
 import Foundation
 import GPZConfig
 import GPZData
-import Yams
 
 /// What `gpz scan` runs: one study, or several side by side (a preset such as `label-smoothing` compares three
 /// targets). A configuration file holds either one study (the fields of `ScanConfig` at the top level) or a plan:
@@ -52,33 +51,26 @@ public struct ScanPlan: Codable, Equatable, Sendable {
         studies.count == 1 ? out : out.appendingPathComponent(study.name)
     }
 
-    /// Reads a plan or a single study from a `.yaml`/`.yml` (Yams) or `.json` file.
+    /// What an empty configuration file would have done, in the message that refuses one.
+    static let emptyMeaning = "an empty file would run the full default study"
+
+    /// Reads a plan or a single study from a `.yaml`/`.yml` or `.json` file (`ConfigFile`: size limit, YAML
+    /// hardening, not empty).
     public static func load(_ url: URL) throws -> ScanPlan {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw ConfigError(field: url.path, "cannot read the configuration file (\(error.localizedDescription))")
-        }
-        let ext = url.pathExtension.lowercased()
-        guard ["yaml", "yml", "json"].contains(ext) else {
-            throw ConfigError(field: url.path, "expected a .yaml, .yml or .json configuration file")
-        }
-        return try parse(text, json: ext == "json", source: url.lastPathComponent)
+        try decode(ConfigFile.load(url, emptyMeaning: emptyMeaning))
     }
 
     /// Parses a plan or a single study; decoding errors name `source` and the field.
     public static func parse(_ text: String, json: Bool, source: String) throws -> ScanPlan {
-        try ConfigText.check(text, json: json, source: source)
-        let document: Any?
-        do {
-            document = json ? try JSONSerialization.jsonObject(with: Data(text.utf8)) : try Yams.load(yaml: text)
-        } catch {
-            throw ConfigError(field: source, "not valid \(json ? "JSON" : "YAML"): \(error)")
-        }
+        try decode(ConfigFile.parse(text, json: json, source: source, emptyMeaning: emptyMeaning))
+    }
+
+    /// The plan or single study a parsed file holds: a mapping with `studies` is a plan, anything else one study.
+    static func decode(_ file: ConfigFile) throws -> ScanPlan {
+        let document = file.document
         do {
             guard let fields = document as? [AnyHashable: Any], fields["studies"] != nil else {
-                let study = try ConfigDecoder.decode(ScanConfig.self, from: document ?? [:], over: ScanConfig())
+                let study = try ConfigDecoder.decode(ScanConfig.self, from: document, over: ScanConfig())
                 return ScanPlan(name: study.name, description: "", studies: [study])
             }
             var header = fields
@@ -91,7 +83,7 @@ public struct ScanPlan: Codable, Equatable, Sendable {
                 try ConfigDecoder.decode(ScanConfig.self, from: studies[$0], over: ScanConfig(), path: "studies[\($0)]")
             })
         } catch let error as ConfigError {
-            throw ConfigError(field: "\(source): \(error.field)", error.message)
+            throw ConfigError(field: "\(file.source): \(error.field)", error.message)
         }
     }
 }

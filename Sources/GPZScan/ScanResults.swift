@@ -3,14 +3,15 @@ import GPZAttacks
 import GPZModels
 import GPZTraining
 
-/// `results.json` of a scan (schema `gpz-scan-results-v3`, documented in docs/scan.md): the configuration and its
+/// `results.json` of a scan (schema `gpz-scan-results-v4`, documented in docs/scan.md; v4 renamed v3's `gpz` to
+/// `zones` and dropped `recommendation.leakage_threshold`, a copy of `config.leakage_threshold`): the configuration and its
 /// hashes, the target, one row per split (statistics, attack metrics, edge cost), the two zones and their
 /// agreement, the recommendation, the headline numbers, and the time each stage took.
 ///
 /// Everything except `timing` is a function of the configuration: a scan killed and resumed writes the same
 /// file as one never interrupted.
 public struct ScanResults: Codable, Equatable, Sendable {
-    public static let schemaName = "gpz-scan-results-v3"
+    public static let schemaName = "gpz-scan-results-v4"
 
     public var schema = ScanResults.schemaName
     public var name: String
@@ -23,7 +24,8 @@ public struct ScanResults: Codable, Equatable, Sendable {
     public var baselines: ReconstructionBaselines?
     /// Every split of the model, in order; attack fields are null at splits that were not attacked.
     public var splits: [ScanSplit]
-    public var gpz: ScanZones
+    /// The a-priori and post-hoc zones (the Golden Partition Zone) and their agreement.
+    public var zones: ScanZones
     public var recommendation: ScanRecommendation
     public var headline: ScanHeadline
     /// Mean R_c² at every split after every epoch (the Neural Vortex curve), when `analysis.per_epoch` is on.
@@ -32,7 +34,7 @@ public struct ScanResults: Codable, Equatable, Sendable {
     public var timing: [String: Double]
 
     enum CodingKeys: String, CodingKey {
-        case schema, name, config, configHash = "config_hash", target, analysis, attack, baselines, splits, gpz
+        case schema, name, config, configHash = "config_hash", target, analysis, attack, baselines, splits, zones
         case recommendation
         case headline, perEpoch = "per_epoch", timing
     }
@@ -170,7 +172,6 @@ public struct ScanRecommendation: Codable, Equatable, Sendable {
     public var split: Int?
     public var name: String?
     public var rule: String
-    public var leakageThreshold: Double
     public var leakage: Double?
     public var leakageUpper: Double?
     public var mse: Double?
@@ -183,7 +184,7 @@ public struct ScanRecommendation: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case kind, split, name, rule, leakage, mse, bytes
-        case leakageThreshold = "leakage_threshold", leakageUpper = "leakage_upper", edgeMacs = "edge_macs"
+        case leakageUpper = "leakage_upper", edgeMacs = "edge_macs"
         case edgeParams = "edge_params", zoneSplit = "zone_split", matchesZone = "matches_zone"
     }
 }

@@ -89,7 +89,7 @@ public struct ScanRunner {
                                evaluatedImages: outcome.first.first?.images ?? 0, epochs: config.attack.epochs,
                                attackHash: try config.attackHash, seeds: outcome.seeds,
                                replicatedSplits: outcome.replicated),
-            baselines: outcome.baselines, splits: splits, gpz: zones,
+            baselines: outcome.baselines, splits: splits, zones: zones,
             recommendation: ScanVerdict.recommend(splits: splits, zone: zone, leakage: leakage,
                                                   threshold: config.leakageThreshold),
             headline: ScanHeadline(verdict: try leakage.map { try VerdictHeadline(zone: zone, leakage: $0) },

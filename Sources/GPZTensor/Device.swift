@@ -92,7 +92,7 @@ public enum Device: Hashable, Sendable, CustomStringConvertible, LosslessStringC
 }
 
 /// A device that was asked for and does not exist, e.g. `cuda:0 asked for, but CUDA is not available (…)`.
-public struct DeviceError: MessageError {
+public struct DeviceError: MessageError, UserError {
     public let message: String
 
     public init(_ message: String) {

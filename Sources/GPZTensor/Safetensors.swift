@@ -1,3 +1,4 @@
+import GPZConfig
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -163,7 +164,7 @@ public enum Safetensors {
 
 /// A safetensors file that cannot be read or written. Its description names the file and what was expected,
 /// e.g. `weights.safetensors: header length 9999999999 exceeds file size 1234 (…)`.
-public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
+public struct SafetensorsError: UserError, CustomStringConvertible, Equatable {
     public let url: URL
     public let message: String
 

@@ -8,6 +8,15 @@ public enum Evaluation {
     /// restored afterwards.
     public static func accuracy(of model: any Module, on set: ImageSet, normalization: Normalization,
                                 batchSize: Int = 500) throws -> Double {
+        try accuracy(of: model, on: set, batchSize: batchSize) { try model(try normalization.apply($0)) }
+    }
+
+    /// The one accuracy loop: fraction of `set` whose `logits(images)` (raw images in, in `set`'s order and
+    /// batches of `batchSize`) pick the true class, in evaluation mode without gradients; `model`'s previous mode
+    /// is restored afterwards. The cloud's accuracy on features as sent or enhanced is this loop with another
+    /// `logits`.
+    public static func accuracy(of model: any Module, on set: ImageSet, batchSize: Int = 500,
+                                logits: (Tensor) throws -> Tensor) throws -> Double {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
@@ -15,8 +24,7 @@ public enum Evaluation {
         var correct = 0
         try withNoGrad {
             while let batch = try batches.next() {
-                let predicted = try model(try normalization.apply(batch.images)).argmax(dim: 1)
-                correct += try predicted.eq(batch.labels).to(.int64).sum().toInts()[0]
+                correct += try logits(batch.images).argmax(dim: 1).eq(batch.labels).to(.int64).sum().toInts()[0]
             }
         }
         return Double(correct) / Double(max(set.count, 1))

@@ -177,7 +177,7 @@ extension AuxMode: Codable {
 }
 
 /// A training run that cannot go on: a bad setting, a checkpoint that does not match, a diverged loss.
-public struct TrainingError: MessageError {
+public struct TrainingError: MessageError, UserError {
     public let message: String
 
     public init(_ message: String) {

@@ -93,7 +93,7 @@ final class InversionTrainerTests: SeededTestCase {
         let model = try tinyCNN4()
         func run(bankBytes: Int) throws -> (InversionTrainingReport, [Float]) {
             try Runtime.manualSeed(3)
-            var options = InversionTrainingOptions(epochs: 3, featureCacheBytes: bankBytes)
+            var options = InversionTrainingOptions(epochs: 3, featureBankBytes: bankBytes)
             options.decoderSeed = 1
             let trainer = try InversionTrainer(target: model, splits: model.splitPoints, options: options)
             let report = try trainer.train(on: try shuffledAux())

@@ -68,7 +68,7 @@ final class WireEncodingAttackTests: SeededTestCase {
         }
         func losses(_ wire: WireEncoding, bankBytes: Int) throws -> InversionTrainingReport {
             try Runtime.manualSeed(3)
-            var options = InversionTrainingOptions(epochs: 2, featureCacheBytes: bankBytes)
+            var options = InversionTrainingOptions(epochs: 2, featureBankBytes: bankBytes)
             options.decoderSeed = 1
             let trainer = try InversionTrainer(target: model, splits: [try model.split(at: 2)], options: options,
                                                wire: wire)

@@ -19,7 +19,7 @@ final class DeviceOptionTests: XCTestCase {
     }
 
     func testMissingCUDAIsOneLineExitTwoFromOptionAndFile() throws {
-        try XCTSkipIf(Device.cudaDeviceCount > 0, "this machine has a CUDA device")
+        try require(.noCUDADevice)
         let folder = try makeTemporaryDirectory("gpz-device")
         let expected = "error: device: cuda:0 asked for, but CUDA is not available"
         let option = try GPZExecutable.run(["train", "--device", "cuda", "--epochs", "1",

@@ -8,18 +8,10 @@ import XCTest
 /// `gpz submit` on a real one-node Slurm cluster started for the test (scripts/slurm-local.sh, everything in a
 /// temporary directory): a three-study plan whose first two studies share a target runs as a targets job, a job
 /// array and a merge; one array task is requeued (killed) mid-run; the merged results equal a local `gpz scan` of
-/// the same plan, timings aside. Skipped where Slurm and munge are not installed (scripts/bootstrap.sh installs them).
+/// the same plan, timings aside. Gated on `slurm` (scripts/bootstrap.sh installs Slurm and MUNGE) and `root`.
 final class SlurmClusterTests: XCTestCase {
     private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The tool on PATH (or in /usr/sbin, where Debian puts the daemons), or nil.
-    private func tool(_ name: String) -> URL? {
-        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-            + ["/usr/sbin", "/usr/bin"]
-        return folders.map { URL(fileURLWithPath: $0).appendingPathComponent(name) }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
 
     /// Starts the cluster in `folder`; its daemons are stopped when the test ends, passed or failed, by the PIDs
     /// their PID files hold.
@@ -40,7 +32,7 @@ final class SlurmClusterTests: XCTestCase {
     }
 
     private func slurm(_ name: String, _ arguments: [String], _ environment: [String: String]) throws -> String {
-        let result = try runProcess(try XCTUnwrap(tool(name)), arguments, environment: environment)
+        let result = try runProcess(try XCTUnwrap(Gate.tool(name)), arguments, environment: environment)
         XCTAssertEqual(result.status, 0, "\(name) \(arguments): \(result.stderr)")
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -95,10 +87,8 @@ final class SlurmClusterTests: XCTestCase {
     }
 
     func testPlanAsJobArrayWithARequeuedTaskMergesToTheLocalScan() throws {
-        for name in ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol"] {
-            try XCTSkipIf(tool(name) == nil, "\(name) not installed (scripts/bootstrap.sh installs munge and slurm-wlm)")
-        }
-        try XCTSkipIf(getuid() != 0, "the one-node cluster's daemons run as root")
+        try require(.slurm)
+        try require(.root)
         let work = try makeTemporaryDirectory("gpz-slurm")
         let environment = try startCluster(in: work.appendingPathComponent("cluster"))
         let plan = try Self.writePlan(in: work)

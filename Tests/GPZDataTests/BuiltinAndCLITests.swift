@@ -1,12 +1,11 @@
 import Foundation
+import GPZTestSupport
 import XCTest
 @testable import GPZData
 
 final class BuiltinDatasetTests: XCTestCase {
     func testFashionMNIST() throws {
-        guard FileManager.default.fileExists(atPath: Catalog.fashionMNISTFolder + "/train-images-idx3-ubyte.gz") else {
-            throw XCTSkip("Fashion-MNIST not installed (scripts/bootstrap.sh)")
-        }
+        try require(.fashionMNIST)
         let d = try Catalog.load("fashion-mnist")
         let s = DatasetSummary(d)
         XCTAssertEqual(s.train, 60_000)
@@ -23,7 +22,7 @@ final class BuiltinDatasetTests: XCTestCase {
     }
 
     func testMNIST5kHasItsLabelInTheLastColumn() throws {
-        guard FileManager.default.fileExists(atPath: Catalog.mnist5kFile) else { throw XCTSkip("MNIST-5k not cached (scripts/bootstrap.sh)") }
+        try require(.mnist5k)
         let d = try Catalog.load("mnist-5k")
         XCTAssertEqual(d.train.count, 5_000)
         XCTAssertEqual(d.test.count, 0)
@@ -49,21 +48,10 @@ final class BuiltinDatasetTests: XCTestCase {
 }
 
 final class CLITests: XCTestCase {
-    /// The `gpz` executable in the build folder that holds this test bundle.
-    var gpz: URL? {
-        let candidates = [Bundle(for: CLITests.self).bundleURL, Bundle.main.bundleURL,
-                          URL(fileURLWithPath: CommandLine.arguments[0])]
-        for c in candidates {
-            for dir in [c, c.deletingLastPathComponent()] {
-                let url = dir.appendingPathComponent("gpz")
-                if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-            }
-        }
-        return nil
-    }
-
+    /// `gpz args` run by the executable next to the test bundle: its exit status, standard output and error.
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        guard let gpz else { throw XCTSkip("the gpz executable is not built next to the tests") }
+        try require(.gpzExecutable)
+        let gpz = try GPZExecutable.url(besides: Self.self)
         let p = Process()
         p.executableURL = gpz
         p.arguments = args

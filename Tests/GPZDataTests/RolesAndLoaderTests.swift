@@ -1,3 +1,4 @@
+import Foundation
 import GPZTensor
 import XCTest
 @testable import GPZData
@@ -147,12 +148,37 @@ final class LoaderTests: XCTestCase {
         XCTAssertGreaterThan(plain, 10)
     }
 
+    /// An iterator dropped mid-epoch stops its prefetch thread. The threads are counted by name ("gpz-prefetch") in
+    /// /proc/self/task: 20 iterators that each took one of 250 batches hold 20 producers blocked on their full
+    /// queues; once the iterators are dropped, every one of those threads ends (polled every 10 ms for up to 60 s;
+    /// it takes milliseconds, and a producer that did not stop would stay blocked forever).
     func testAbandoningAnEpochStopsTheProducer() throws {
         let set = Fixtures.images(1000, height: 8, width: 8)
+        let before = try prefetchThreads()
+        var iterators: [EpochIterator] = []
         for _ in 0 ..< 20 {
             let it = BatchLoader(set, batchSize: 4, seed: 0, prefetch: 2).epoch(0)
-            _ = try it.next()
-        }   // each iterator is dropped with the producer blocked on a full queue: it must not hang or leak a thread forever
+            _ = try it.next()   // the producer runs (and has named itself): it pushed this batch
+            iterators.append(it)
+        }
+        XCTAssertGreaterThanOrEqual(try prefetchThreads(), 20, "20 producers blocked on their full queues")
+        iterators.removeAll()
+        let deadline = Date().addingTimeInterval(60)
+        var running = try prefetchThreads()
+        while running > before && Date() < deadline {
+            usleep(10_000)
+            running = try prefetchThreads()
+        }
+        XCTAssertLessThanOrEqual(running, before, "prefetch threads still running after their iterators were dropped")
+    }
+
+    /// This process's threads named "gpz-prefetch" (the loader's producers), from /proc/self/task/*/comm.
+    private func prefetchThreads() throws -> Int {
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        return tasks.filter { task in
+            let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+            return name?.trimmingCharacters(in: .whitespacesAndNewlines) == "gpz-prefetch"
+        }.count
     }
 
     func testThroughputIsMeasured() throws {

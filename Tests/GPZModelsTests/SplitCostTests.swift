@@ -1,7 +1,9 @@
-import GPZTestSupport
-import XCTest
+import Foundation
 import GPZModels
 import GPZNN
+import GPZTensor
+import GPZTestSupport
+import XCTest
 
 /// The analytic cost of each split.
 final class SplitCostTests: SeededTestCase {
@@ -57,13 +59,64 @@ final class SplitCostTests: SeededTestCase {
         XCTAssertEqual(costs[3].edgeMACs - costs[2].edgeMACs, layer2First)
     }
 
-    /// One smoke run: a positive time for every split, growing with the split, and the mode restored.
+    /// One smoke run on a real model: a positive time for every split, and the training mode restored.
     func testLatencyMeasurementRestoresMode() throws {
         let model = try ModelFactory.make(architecture: "cnn4", imageSize: 28)
         let timed = try EdgeLatency.measured(SplitCost.all(for: model), model: model, batch: 1, rounds: 1)
         let seconds = try timed.map { try XCTUnwrap($0.edgeLatencySeconds) }
-        XCTAssertGreaterThan(seconds[0], 0)
-        XCTAssertEqual(seconds, seconds.sorted())
+        XCTAssertEqual(seconds.count, model.splitPoints.count)
+        XCTAssertTrue(seconds.allSatisfy { $0 > 0 }, "\(seconds)")
         XCTAssertTrue(model.isTraining)
     }
+
+    /// Split k's latency is the time from the start of a pass to the end of split k's stage, per image: the median
+    /// of the timed rounds after one untimed warm-up, in evaluation mode without gradients. In a model whose third
+    /// stage sleeps 0.2 s per call and whose other stages pass their input through, with 4 images, the split before
+    /// the sleeping stage takes about 0 s and every split from it on about 0.2 s / 4 = 0.05 s. A sleep never ends
+    /// early, so the lower bounds hold on any machine; the upper bounds leave 0.05 s for a stage that does nothing
+    /// and 0.6 s of delay over a 0.2 s sleep (the time per batch instead of per image would be 0.2 s).
+    func testLatencyIsPerImageFromTheStartOfThePassToTheEndOfEachSplitsStage() throws {
+        let first = ProbeStage(), hidden = ProbeStage(), sleeping = ProbeStage(sleeping: 0.2), last = ProbeStage()
+        let model = try StagedModel(config: ModelConfig(architecture: .cnn4, channels: 1, imageSize: 4, classes: 2),
+                                    stages: [Stage(name: "first", module: first),
+                                             Stage(name: "hidden", module: hidden, isSplitPoint: false),
+                                             Stage(name: "sleeping", module: sleeping),
+                                             Stage(name: "last", module: last)])
+        let seconds = try EdgeLatency.measure(model, batch: 4, rounds: 3)
+        XCTAssertEqual(seconds.count, 3, "one time per split")
+        let perImage = 0.2 / 4
+        XCTAssertLessThan(seconds[0], perImage, "split 1 ends before the sleeping stage: \(seconds)")
+        XCTAssertGreaterThanOrEqual(seconds[1], perImage, "split 2 ends with the sleeping stage: \(seconds)")
+        XCTAssertLessThan(seconds[1], 0.2, "per image, not per batch: \(seconds)")
+        XCTAssertGreaterThanOrEqual(seconds[2], perImage, "from the start of the pass, not from split 2: \(seconds)")
+        XCTAssertLessThan(seconds[2], 0.2, "per image, not per batch: \(seconds)")
+        for probe in [first, hidden, sleeping, last] {
+            XCTAssertEqual(probe.calls, 1 + 3, "one warm-up round and three timed rounds")
+            XCTAssertEqual(probe.callsInTraining, 0, "evaluation mode")
+            XCTAssertEqual(probe.callsWithGradients, 0, "no gradients")
+            XCTAssertTrue(probe.isTraining, "the training mode is restored")
+        }
+        XCTAssertTrue(model.isTraining)
+    }
+}
+
+/// A stage that passes its input through, sleeping `seconds` in every call, and counts its calls.
+private final class ProbeStage: AnalyzableModule {
+    var isTraining = true
+    let seconds: Double
+    private(set) var calls = 0
+    private(set) var callsInTraining = 0
+    private(set) var callsWithGradients = 0
+
+    init(sleeping seconds: Double = 0) { self.seconds = seconds }
+
+    func forward(_ input: Tensor) throws -> Tensor {
+        calls += 1
+        if isTraining { callsInTraining += 1 }
+        if isGradEnabled { callsWithGradients += 1 }
+        if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
+        return input
+    }
+
+    func analyze(input: [Int]) throws -> LayerAnalysis { LayerAnalysis(outputShape: input, macs: 0) }
 }

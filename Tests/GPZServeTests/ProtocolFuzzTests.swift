@@ -18,15 +18,22 @@ import Darwin
 /// correct request bit for bit afterwards and logged no internal error), 0 hangs (every connection is answered or
 /// closed within the deadline) and no 5xx but 503.
 ///
-/// Cases: `GPZ_FUZZ_CASES` (default 2,000; the documented run uses 10,000), time cap `GPZ_FUZZ_SECONDS`
-/// (default 90), seed `GPZ_FUZZ_SEED` (default 1). The summary line (cases, seconds, statuses) is printed.
+/// Cases: `GPZ_FUZZ_CASES` (default 2,000; the documented run uses 10,000), seed `GPZ_FUZZ_SEED` (default 1), and
+/// an optional time cap `GPZ_FUZZ_SECONDS` (none by default; a run the cap stops early fails). The summary line
+/// (cases, seconds, statuses) is printed.
+///
+/// No wall-clock bound decides the outcome on a slow or busy machine: every case runs however long the run takes,
+/// and the deadline that tells a hang from a slow answer (`deadline`, 30 s) is ten times the server's own 3-second
+/// timeout. The run stops taking cases after `hangLimit` hangs, so a server that hangs fails in about a deadline
+/// instead of running every case into it.
 final class ProtocolFuzzTests: SeededTestCase {
-    static let deadline: Double = 10
+    static let deadline: Double = 30
+    static let hangLimit = 8
 
     func testFuzzedRequestsNeverCrashOrHangTheServer() async throws {
         let environment = ProcessInfo.processInfo.environment
         let cases = Int(environment["GPZ_FUZZ_CASES"] ?? "") ?? 2_000
-        let cap = Double(environment["GPZ_FUZZ_SECONDS"] ?? "") ?? 90
+        let cap = Double(environment["GPZ_FUZZ_SECONDS"] ?? "")
         let seed = UInt64(environment["GPZ_FUZZ_SEED"] ?? "") ?? 1
         signal(SIGPIPE, SIG_IGN)  // a send to a connection the server reset fails instead of killing the test
         let reference = try Reference(split: "block2", batch: 2)
@@ -49,7 +56,9 @@ final class ProtocolFuzzTests: SeededTestCase {
         let statuses = outcome.statuses.sorted { $0.key < $1.key }.map { "\($0.key == 0 ? "closed" : String($0.key)): \($0.value)" }
         print("protocol fuzz: \(outcome.done) cases (seed \(seed)) in \(String(format: "%.1f", outcome.seconds)) s, "
               + "\(outcome.hangs.count) hangs, statuses {\(statuses.joined(separator: ", "))}")
-        XCTAssertEqual(outcome.done, cases, "the time cap of \(cap) s stopped the run early")
+        XCTAssertEqual(outcome.done, cases, outcome.hangs.count >= Self.hangLimit
+                       ? "the run stopped after \(outcome.hangs.count) hangs"
+                       : "the time cap of \(cap ?? 0) s (GPZ_FUZZ_SECONDS) stopped the run early")
         XCTAssertEqual(outcome.hangs, [], "cases not answered nor closed within \(Self.deadline) s")
         let serverErrors = outcome.statuses.filter { $0.key >= 500 && $0.key != 503 }
         XCTAssertEqual(serverErrors.count, 0, "5xx answers: \(serverErrors), e.g. case \(outcome.firstServerError ?? -1)")
@@ -80,6 +89,13 @@ final class ProtocolFuzzTests: SeededTestCase {
             return next - 1
         }
 
+        /// `hangLimit` cases hung: the run has failed, and stops taking cases.
+        var hungTooOften: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return outcome.hangs.count >= ProtocolFuzzTests.hangLimit
+        }
+
         func record(_ answer: Answer, index: Int) {
             lock.lock()
             defer { lock.unlock() }
@@ -94,7 +110,7 @@ final class ProtocolFuzzTests: SeededTestCase {
     }
 
     /// Runs the cases on 8 threads, each case on its own connection.
-    static func run(cases: Int, cap: Double, seed: UInt64, port: Int, generator: FuzzCases) async -> FuzzOutcome {
+    static func run(cases: Int, cap: Double?, seed: UInt64, port: Int, generator: FuzzCases) async -> FuzzOutcome {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let tally = Tally()
@@ -106,7 +122,8 @@ final class ProtocolFuzzTests: SeededTestCase {
                         defer { group.leave() }
                         while true {
                             let index = tally.take()
-                            guard index < cases, Date().timeIntervalSince(start) < cap else { return }
+                            guard index < cases, !tally.hungTooOften,
+                                  Date().timeIntervalSince(start) < cap ?? .infinity else { return }
                             tally.record(exchange(generator.make(index: index, seed: seed), port: port), index: index)
                         }
                     }

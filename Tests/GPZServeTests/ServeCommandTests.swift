@@ -11,15 +11,7 @@ final class ServeCommandTests: SeededTestCase {
     /// named outputs) gives the in-process logits bit for bit; FP16 and INT8 give the in-process cloud half of
     /// exactly what NumPy quantised; a wrong token is a 401 with the server's message.
     func testTritonClientCallsGpzServeUnchanged() throws {
-        let python: URL
-        do {
-            python = try PythonExporter.python()
-        } catch {
-            throw XCTSkip("\(error)")
-        }
-        guard try PythonExporter.run(["-c", "import tritonclient.http"]).status == 0 else {
-            throw XCTSkip("tritonclient is not installed in \(python.path): run scripts/python-env.sh")
-        }
+        try require(.tritonclient)
         let reference = try Reference(split: "block2", batch: 3)
         let scratch = try makeTemporaryDirectory("gpz-serve-triton")
         let tokenFile = scratch.appendingPathComponent("token")
@@ -82,10 +74,8 @@ final class ServeCommandTests: SeededTestCase {
     /// HTTPS with a self-signed certificate made by `openssl` for this test: a client trusting it gets the logits;
     /// one that does not trust it is refused by TLS.
     func testHTTPSWithASelfSignedCertificate() async throws {
+        try require(.openssl)
         let openssl = URL(fileURLWithPath: "/usr/bin/openssl")
-        guard FileManager.default.isExecutableFile(atPath: openssl.path) else {
-            throw XCTSkip("/usr/bin/openssl is missing (Debian package openssl)")
-        }
         let scratch = try makeTemporaryDirectory("gpz-serve-tls")
         let cert = scratch.appendingPathComponent("cert.pem"), key = scratch.appendingPathComponent("key.pem")
         let generated = try runTool(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",

@@ -1,4 +1,5 @@
 import GPZTensor
+import GPZTestSupport
 import XCTest
 
 final class DeviceTests: XCTestCase {
@@ -20,7 +21,7 @@ final class DeviceTests: XCTestCase {
 
     /// On a machine without a CUDA device: auto falls back to the CPU and asking for CUDA is a one-line error.
     func testMissingCUDAIsAnErrorAndAutoFallsBack() throws {
-        try XCTSkipIf(Device.cudaDeviceCount > 0, "this machine has a CUDA device")
+        try require(.noCUDADevice)
         XCTAssertEqual(try Device.auto.resolved(), .cpu)
         XCTAssertThrowsError(try Device.use(.cuda(0))) { error in
             XCTAssertTrue(error is DeviceError)

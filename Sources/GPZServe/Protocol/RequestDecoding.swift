@@ -1,4 +1,5 @@
 import Foundation
+import GPZConfig
 import GPZTensor
 
 /// An output the client asked for, and whether it goes in the binary section.
@@ -324,48 +325,12 @@ public enum InferenceCodec {
         }
     }
 
-    /// The JSON path and a one-line reason for a decoding failure (`inputs[0].shape[1]`, "expected an integer").
+    /// The JSON path and a one-line reason for a decoding failure (`inputs[0].shape[1]`, "expected an integer"),
+    /// told by GPZConfig's one formatter of decoding errors, `DecodingFailure`.
     static func describe(_ error: DecodingError, root: String) -> (field: String, message: String) {
-        func path(_ keys: [any CodingKey]) -> String {
-            var text = ""
-            for key in keys {
-                if let index = key.intValue {
-                    text += "[\(index)]"
-                } else {
-                    text += (text.isEmpty ? "" : ".") + key.stringValue
-                }
-            }
-            return text.isEmpty ? root : text
+        let failure = DecodingFailure(error, topLevel: root, vocabulary: .json) { type in
+            type is ParameterValue.Type ? "a bool, a number or a string" : nil
         }
-        func oneLine(_ text: String) -> String {
-            let folded = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-            return folded.count > 200 ? String(folded.prefix(200)) + "…" : folded
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            return (path(context.codingPath), "expected \(typeName(type)) (\(oneLine(context.debugDescription)))")
-        case .valueNotFound(let type, let context):
-            return (path(context.codingPath), "expected \(typeName(type)), got null")
-        case .keyNotFound(let key, let context):
-            return (path(context.codingPath + [key]), "missing")
-        case .dataCorrupted(let context):
-            let underlying = (context.underlyingError).map { " (\(oneLine("\($0)")))" } ?? ""
-            return (path(context.codingPath), oneLine(context.debugDescription) + underlying)
-        @unknown default:
-            return (root, oneLine("\(error)"))
-        }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Int64.Type: "an integer"
-        case is Double.Type, is Float.Type: "a number"
-        case is Bool.Type: "true or false"
-        case is ParameterValue.Type: "a bool, a number or a string"
-        default:
-            String(describing: type).hasPrefix("Array") ? "an array"
-                : String(describing: type).hasPrefix("Dictionary") ? "an object" : "\(type)"
-        }
+        return (failure.field, failure.explained)
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
+import GPZConfig
 import GPZTensor
 
 /// A `gpz serve` setting that cannot work: a bad option value, an unreadable token or certificate file, a port that
 /// cannot be bound. The message names the option (`--max-concurrency: expected 1…1024, got 0`); the CLI exits 2.
-public struct ServeSetupError: MessageError {
+public struct ServeSetupError: MessageError, UserError {
     public let message: String
 
     public init(_ message: String) {

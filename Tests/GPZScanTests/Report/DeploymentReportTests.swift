@@ -1,5 +1,6 @@
 import Foundation
 import GPZData
+import GPZModels
 import GPZTensor
 @testable import GPZReport
 @testable import GPZScan
@@ -7,19 +8,7 @@ import XCTest
 
 /// A deployment sweep (`deploy.json`) in a run directory puts each split's measured bytes and latency next to its
 /// leakage, joined by split and by the encoding the attack observed; a broken sweep is an error naming the field.
-final class DeploymentReportTests: XCTestCase {
-    private var runDirectory: URL!
-
-    override func setUpWithError() throws {
-        runDirectory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("gpz-deploy-report-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: runDirectory)
-    }
-
+final class DeploymentReportTests: ReportTestCase {
     /// A sweep of the fixture's checkpoint (`target`): block1 in FP32 and INT8, block4 in FP16, on two links.
     static func sweep(checkpoint: String = "/srv/runs/target", edgeMs: Double = 0.62) -> [String: Any] {
         func run(_ split: String, _ index: Int, _ link: String, _ encoding: String, e2e: Double) -> [String: Any] {
@@ -48,7 +37,7 @@ final class DeploymentReportTests: XCTestCase {
         let fp32 = try ReportFixture.cnn4(writingGridsTo: runDirectory)
         try write(Self.sweep())
         let html = try ScanReport.html(fp32, runDirectory: runDirectory)
-        let section = try ScanReportTests.section("deployment", of: html)
+        let section = try Self.section("deployment", of: html)
         // block1 in FP32: L = 1 − 0.0039 / 0.0436 = 0.91 (one seed), both links' latency as mean (p99).
         XCTAssertTrue(section.contains("<td>block1 (1)</td><td>fp32</td><td class=\"num\">0.91</td>"), section)
         XCTAssertTrue(section.contains("110.6 (114.6)"))
@@ -64,7 +53,7 @@ final class DeploymentReportTests: XCTestCase {
             try XCTUnwrap(html.range(of: $0)).lowerBound
         }
         XCTAssertEqual(offsets, offsets.sorted())
-        XCTAssertEqual(ScanReportTests.nonFiniteWords(in: html), [])
+        XCTAssertEqual(Self.nonFiniteWords(in: html), [])
     }
 
     func testComparisonTakesTheWorstCaseOfTheStudiesThatAttackedEachEncoding() throws {
@@ -87,14 +76,14 @@ final class DeploymentReportTests: XCTestCase {
                                                    (name: "weaker", results: weaker, reportPath: "b"),
                                                    (name: "int8", results: int8, reportPath: "c")],
                                          title: "t", description: "", deployment: sweep)
-        let section = try ScanReportTests.section("deployment", of: html)
+        let section = try Self.section("deployment", of: html)
         XCTAssertTrue(section.contains("<td>block1 (1)</td><td>int8</td><td class=\"num\">0.91</td>"),
                       "the int8 study leaks more at block1 than the weaker one: its 0.91 counts")
         XCTAssertTrue(section.contains("<td>block1 (1)</td><td>fp32</td><td class=\"num\">0.91</td>"))
 
         let other = try JSONDecoder().decode(DeploySweep.self, from: JSONSerialization.data(
             withJSONObject: Self.sweep(checkpoint: "/srv/runs/another")))
-        let unmatched = try ScanReportTests.section("deployment", of: ComparisonReport.html(
+        let unmatched = try Self.section("deployment", of: ComparisonReport.html(
             studies: [(name: "fp32", results: fp32, reportPath: "a")], title: "t", description: "", deployment: other))
         XCTAssertTrue(unmatched.contains("No study here attacked this checkpoint"))
         XCTAssertFalse(unmatched.contains("class=\"num\">0.91"))

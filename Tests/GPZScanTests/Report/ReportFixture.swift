@@ -170,7 +170,7 @@ enum ReportFixture {
                 : ReconstructionBaselines(images: 10_000, channels: 1, globalMeanMSE: globalMeanMSE,
                                           classMeanMSE: classMeanMSE),
             splits: splits,
-            gpz: ScanZones(zone: zone, paperRule: paperRule, leakage: leakage, paperThreshold: paperThreshold),
+            zones: ScanZones(zone: zone, paperRule: paperRule, leakage: leakage, paperThreshold: paperThreshold),
             recommendation: ScanVerdict.recommend(splits: splits, zone: zone, leakage: leakage, threshold: threshold),
             headline: ScanHeadline(verdict: try leakage.map { try VerdictHeadline(zone: zone, leakage: $0) },
                                    testAccuracy: accuracy),
