@@ -110,7 +110,7 @@ let package = Package(
             ]
         ),
         // The scan's pages, charts and verdict text (plain Swift: SVG and HTML written as text).
-        .target(name: "GPZReport", dependencies: ["GPZConfig", "GPZData", "GPZModels", "GPZAnalysis", "GPZAttacks", "GPZScan"]),
+        .target(name: "GPZReport", dependencies: ["GPZConfig", "GPZTensor", "GPZData", "GPZModels", "GPZAnalysis", "GPZAttacks", "GPZScan"]),
         // The Open Inference Protocol (KServe v2): the codec is plain Swift (Protocol/); the server is Hummingbird 2
         // with TLS from swift-nio-ssl and Prometheus metrics; the edge's client is AsyncHTTPClient.
         .target(

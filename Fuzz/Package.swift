@@ -14,7 +14,8 @@ let package = Package(
                 .product(name: "GPZData", package: "GPZ"),
                 .product(name: "GPZTensor", package: "GPZ"),
                 .product(name: "GPZTraining", package: "GPZ"),
-                .product(name: "GPZPipeline", package: "GPZ"),
+                .product(name: "GPZConfig", package: "GPZ"),
+                .product(name: "GPZScan", package: "GPZ"),
             ]
         ),
     ],

@@ -22,18 +22,9 @@ public struct AttackData {
     }
 
     init(info: CheckpointInfo, aux: AttackAux, evaluateOn: EvaluationSet) throws {
-        var plan = try info.config.splitPlan
-        plan.side = info.model.imageSize
-        plan.channels = info.model.channels
-        let dataset = try Catalog.load(info.config.dataset)
-        let roles = try Roles.make(dataset, plan: plan)
-        guard roles.train.membershipHash == info.data.train.sha256 else {
-            throw TrainingError("\(info.config.dataset): the training images no longer match the checkpoint's "
-                                + "membership hash \(info.data.train.sha256.prefix(12))…")
-        }
+        let (roles, plan) = try info.trainedRoles()
         trainImages = roles.train.images
-        evaluationImages = ImageStreams.classInterleaved(evaluateOn == .train ? roles.train.images
-                                                                                : roles.privateSet.images)
+        evaluationImages = (evaluateOn == .train ? roles.train.images : roles.privateSet.images).classInterleaved()
         switch aux {
         case .sub(nil):
             self.aux = roles.aux
@@ -45,7 +36,7 @@ public struct AttackData {
         case .cross(let name):
             var crossPlan = plan
             crossPlan.aux = .cross(name)
-            let aux = try Roles.make(dataset, plan: crossPlan).aux
+            let aux = try Roles.make(try Catalog.load(info.config.dataset), plan: crossPlan).aux
             let shared = aux.images.indicesShared(with: roles.train.images)
             guard shared.isEmpty else {
                 throw DataError(.badOption, file: aux.source,

@@ -23,20 +23,4 @@ public enum ImageStreams {
             return { try batches.next()?.images }
         }
     }
-
-    /// The set reordered round-robin over classes (one image of each class in turn, each class in its original
-    /// order), so that the first images of an ordered pass — the ones shown in grids — cover the classes.
-    public static func classInterleaved(_ set: ImageSet) -> ImageSet {
-        var byClass: [Int: [Int]] = [:]
-        for (index, label) in set.labels.enumerated() { byClass[label, default: []].append(index) }
-        let classes = byClass.keys.sorted()
-        var order: [Int] = []
-        order.reserveCapacity(set.count)
-        var round = 0
-        while order.count < set.count {
-            for label in classes where round < byClass[label]!.count { order.append(byClass[label]![round]) }
-            round += 1
-        }
-        return set.subset(order)
-    }
 }

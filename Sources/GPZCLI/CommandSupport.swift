@@ -24,9 +24,6 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     do { try await body() } catch { try exit(for: error) }
 }
 
-/// The edge's errors still declare themselves here until the edge's logic moves into GPZServe.
-typealias BadInput = UserError
-
 private func exit(for error: any Error) throws -> Never {
     if let error = error as? ExitCode { throw error }
     if error is any UserError { fail("error: \(error)", status: 2) }

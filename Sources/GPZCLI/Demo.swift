@@ -20,7 +20,7 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try ScanSession(plan: try ScanPresets.plan("quick"), out: URL(fileURLWithPath: out), targets: nil,
+            try ScanSession(plan: try Preset.quick.plan, out: URL(fileURLWithPath: out), targets: nil,
                             device: deviceOption.device, json: json).run()
         }
     }

@@ -25,7 +25,9 @@ struct GPZ: AsyncParsableCommand {
             }
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data(("error: " + message(for: error) + "\n").utf8))
+            let line = message(for: error).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            FileHandle.standardError.write(Data(("error: " + line + "\n").utf8))
             Foundation.exit(2)
         }
     }

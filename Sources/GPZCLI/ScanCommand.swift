@@ -50,8 +50,9 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if listPresets {
-                for name in ScanPresets.names { print("\(name.padding(toLength: 20, withPad: " ", startingAt: 0)) "
-                                                      + (try ScanPresets.plan(name)).description) }
+                for preset in Preset.allCases {
+                    print("\(preset.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) \(try preset.plan.description)")
+                }
                 return
             }
             let plan = try planOptions.load()
@@ -65,7 +66,7 @@ struct ScanCommand: ParsableCommand {
 /// `--preset NAME` or `--config FILE`: the plan of `gpz scan` and `gpz submit`.
 struct PlanOptions: ParsableArguments {
     @Option(help: "A named plan (see gpz scan --list-presets).")
-    var preset: String?
+    var preset: Preset?
 
     @Option(help: "A scan configuration file (.yaml, .yml or .json).")
     var config: String?
@@ -78,6 +79,8 @@ struct PlanOptions: ParsableArguments {
     }
 
     func load() throws -> ScanPlan {
-        try preset.map(ScanPresets.plan) ?? ScanPlan.load(URL(fileURLWithPath: config ?? ""))
+        try preset?.plan ?? ScanPlan.load(URL(fileURLWithPath: config ?? ""))
     }
 }
+
+extension Preset: ExpressibleByArgument {}

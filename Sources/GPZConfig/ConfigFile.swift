@@ -65,6 +65,10 @@ public struct ConfigFile {
         func failure(_ reason: String) -> ConfigError {
             ConfigError(field: url.path, "cannot read the configuration file (\(reason))")
         }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+            throw failure("is a folder, expected a file")
+        }
         let data: Data
         do {
             let handle = try FileHandle(forReadingFrom: url)
@@ -74,7 +78,9 @@ public struct ConfigFile {
             throw failure(error.localizedDescription)
         }
         guard data.count <= ConfigText.maxBytes else {
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+            // The size of a regular file (through links); a device or a pipe has none.
+            let attributes = try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
+            let size = attributes?[.type] as? FileAttributeType == .typeRegular ? attributes?[.size] as? Int : nil
             throw ConfigError(field: url.lastPathComponent, size.map { "\($0) bytes, more than the limit of \(ConfigText.maxBytes)" }
                                   ?? "more than the limit of \(ConfigText.maxBytes) bytes")
         }

@@ -15,19 +15,18 @@ enum ClassCheck {
         let histogram = train.histogram(classes: classNames.count)
         let populated = histogram.indices.filter { histogram[$0] > 0 }
         guard populated.count >= 2 else {
-            let only = populated.first.map { "only class \(describe($0, classNames)) has training images (all \(train.count) of them)" }
-                ?? "no class has training images"
-            throw DataError(.emptyClass, file: file, "\(only), of \(classNames.count) classes "
-                            + "\(classNames.count == (train.labels.max() ?? 0) + 1 ? "(the largest label + 1)" : "declared")"
-                            + "; a data set needs images of at least two classes")
+            let only = populated.first.map {
+                "only class \(describe($0, classNames)) of \(classNames.count) has training images (all \(train.count) of them)"
+            } ?? "no class has training images"
+            throw DataError(.emptyClass, file: file, "\(only); a data set needs images of at least two classes")
         }
         let top = populated.last!
         let empty = (0 ..< top).filter { histogram[$0] == 0 }
         guard !empty.isEmpty else { return nil }
         let names = empty.prefix(listed).map { describe($0, classNames) }
         let list = names.count == 1 ? names[0]
-            : names.dropLast().joined(separator: ", ") + (empty.count > listed ? ", " : " and ") + names.last!
-                + (empty.count > listed ? " … (\(empty.count) in all)" : "")
+            : empty.count > listed ? names.joined(separator: ", ") + ", … (\(empty.count) in all)"
+            : names.dropLast().joined(separator: ", ") + " and " + names.last!
         return "\(file): " + (empty.count == 1 ? "class \(list) has" : "classes \(list) have")
             + " no training images, though the labels run up to \(describe(top, classNames)): "
             + (empty.count == 1 ? "it still counts as one of the" : "they still count among the") + " \(classNames.count) classes"

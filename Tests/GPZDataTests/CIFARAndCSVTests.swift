@@ -83,7 +83,9 @@ final class CSVTests: XCTestCase {
         assertDataError(.badValue, ["oneclass.csv: bad value: all 2 labels in the first column are 0; is the label the last column?"]) {
             try Catalog.load("csv:\(root)/oneclass.csv")
         }
-        XCTAssertEqual(try Catalog.load("csv:\(root)/oneclass.csv,classes=1").train.count, 2)
+        assertDataError(.emptyClass, ["oneclass.csv: empty class: only class 0 of 1 has training images"]) {
+            try Catalog.load("csv:\(root)/oneclass.csv,classes=1")
+        }
         assertDataError(.countMismatch, ["ragged.csv: count mismatch: line 2 has 4 columns, expected 5"]) { try Catalog.load("csv:\(root)/ragged.csv") }
         Fixtures.write(Array("1,0,0,0,0\n2,0,x,0,0\n".utf8), to: "\(root)/text.csv")
         assertDataError(.badValue, ["text.csv: bad value: line 2, column 3: \"x\" is not an integer"]) { try Catalog.load("csv:\(root)/text.csv") }

@@ -14,18 +14,18 @@ final class ClassCheckTests: XCTestCase {
         let root = try Fixtures.folder(self)
         let images = Fixtures.images(20)
         Fixtures.idxFolder(root, train: relabelled(images, Array(repeating: 200, count: 20)), test: nil, gzip: false)
-        assertDataError(.emptyClass, ["train-labels-idx1-ubyte: empty class: only class 200 has training images (all 20 of them), "
-                                      + "of 201 classes (the largest label + 1); a data set needs images of at least two classes"]) {
+        assertDataError(.emptyClass, ["train-labels-idx1-ubyte: empty class: only class 200 of 201 has training images (all 20 of them); "
+                                      + "a data set needs images of at least two classes"]) {
             try Catalog.load("idx:\(root)")
         }
         // A declared class count does not make one class enough.
-        assertDataError(.emptyClass, ["train-labels-idx1-ubyte: empty class: only class 200", "of 256 classes declared"]) {
+        assertDataError(.emptyClass, ["train-labels-idx1-ubyte: empty class: only class 200 of 256 has"]) {
             try Catalog.load("idx:\(root),classes=256")
         }
         // Gzip'ed files are named as they are.
         let gz = try Fixtures.folder(self)
         Fixtures.idxFolder(gz, train: relabelled(images, Array(repeating: 0, count: 20)), test: nil, gzip: true)
-        assertDataError(.emptyClass, ["train-labels-idx1-ubyte.gz: empty class: only class 0 has training images"]) {
+        assertDataError(.emptyClass, ["train-labels-idx1-ubyte.gz: empty class: only class 0 of 1 has training images (all 20 of them)"]) {
             try Catalog.load("idx:\(gz)")
         }
     }
@@ -35,7 +35,7 @@ final class ClassCheckTests: XCTestCase {
         let one = relabelled(Fixtures.images(4, height: 4, width: 4), [1, 1, 1, 1])
         // CSV with a declared count (without one, the reader first suggests the other column).
         Fixtures.write(Array(Fixtures.csv(one, labelFirst: true).utf8), to: "\(root)/one.csv")
-        assertDataError(.emptyClass, ["one.csv: empty class: only class 1 has training images (all 4 of them), of 3 classes declared"]) {
+        assertDataError(.emptyClass, ["one.csv: empty class: only class 1 of 3 has training images (all 4 of them)"]) {
             try Catalog.load("csv:\(root)/one.csv,shape=4x4,classes=3")
         }
         assertDataError(.badValue, ["one.csv: bad value: all 4 labels in the first column are 1; is the label the last column? "
@@ -51,7 +51,7 @@ final class ClassCheckTests: XCTestCase {
         assertDataError(.emptyClass, ["one.npz: empty class: only class 1"]) { try Catalog.load("npz:\(root)/one.npz") }
         // An image folder of one class folder.
         try ImageFolderReader.write(relabelled(one, [0, 0, 0, 0]), classNames: ["cat"], to: "\(root)/folder")
-        assertDataError(.emptyClass, ["empty class: only class 0 ('cat') has training images"]) { try Catalog.load("folder:\(root)/folder") }
+        assertDataError(.emptyClass, ["empty class: only class 0 ('cat') of 1 has training images"]) { try Catalog.load("folder:\(root)/folder") }
         // In memory too.
         assertDataError(.emptyClass, ["toy: empty class"]) {
             try Dataset(name: "toy", format: "test", train: one, test: .empty(channels: 1, height: 4, width: 4),
@@ -97,8 +97,16 @@ extension CLITests {
         Fixtures.idxFolder(root + "/one", train: relabelled(Array(repeating: 200, count: 20)), test: nil, gzip: false)
         let one = try run(["data", "inspect", "idx:\(root)/one"])
         XCTAssertEqual(one.status, 2, one.err)
-        XCTAssertEqual(one.err, "error: train-labels-idx1-ubyte: empty class: only class 200 has training images (all 20 of them), "
-                       + "of 201 classes (the largest label + 1); a data set needs images of at least two classes\n")
+        XCTAssertEqual(one.err, "error: train-labels-idx1-ubyte: empty class: only class 200 of 201 has training images (all 20 of them); "
+                       + "a data set needs images of at least two classes\n")
+        // A scan of it stops the same way, before any training.
+        let config = root + "/one.yaml"
+        try "target: {dataset: \"idx:\(root)/one\", epochs: 1}\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let scan = try run(["scan", "--config", config, "--out", root + "/run"])
+        XCTAssertEqual(scan.status, 2, scan.err)
+        XCTAssertEqual(scan.err.split(separator: "\n").last.map(String.init),
+                       "error: train-labels-idx1-ubyte: empty class: only class 200 of 201 has training images (all 20 of them); "
+                       + "a data set needs images of at least two classes", scan.err)
         Fixtures.idxFolder(root + "/gap", train: relabelled((0 ..< 20).map { $0 % 2 * 2 }), test: nil, gzip: false)
         let gap = try run(["data", "inspect", "idx:\(root)/gap"])
         XCTAssertEqual(gap.status, 0, gap.err)

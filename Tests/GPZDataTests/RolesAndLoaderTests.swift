@@ -148,37 +148,32 @@ final class LoaderTests: XCTestCase {
         XCTAssertGreaterThan(plain, 10)
     }
 
-    /// An iterator dropped mid-epoch stops its prefetch thread. The threads are counted by name ("gpz-prefetch") in
-    /// /proc/self/task: 20 iterators that each took one of 250 batches hold 20 producers blocked on their full
-    /// queues; once the iterators are dropped, every one of those threads ends (polled every 10 ms for up to 60 s;
-    /// it takes milliseconds, and a producer that did not stop would stay blocked forever).
+    /// An iterator dropped mid-epoch stops its prefetch thread. Each producer thread holds its queue until it
+    /// returns, and the iterator holds it until it is dropped; so once 20 iterators that each took one of 250
+    /// batches (their producers blocked on full queues) are dropped, every queue is freed exactly when its producer
+    /// has stopped. Polled every 10 ms for up to 60 s: it takes milliseconds, and a producer that did not stop would
+    /// stay blocked, holding its queue, forever.
     func testAbandoningAnEpochStopsTheProducer() throws {
         let set = Fixtures.images(1000, height: 8, width: 8)
-        let before = try prefetchThreads()
         var iterators: [EpochIterator] = []
+        var queues: [WeakQueue] = []
         for _ in 0 ..< 20 {
             let it = BatchLoader(set, batchSize: 4, seed: 0, prefetch: 2).epoch(0)
-            _ = try it.next()   // the producer runs (and has named itself): it pushed this batch
+            _ = try it.next()
+            let queue = try XCTUnwrap(Mirror(reflecting: it).descendant("queue") as? PrefetchQueue, "no prefetch queue")
+            queues.append(WeakQueue(queue: queue))
             iterators.append(it)
         }
-        XCTAssertGreaterThanOrEqual(try prefetchThreads(), 20, "20 producers blocked on their full queues")
+        XCTAssertEqual(queues.filter { $0.queue != nil }.count, 20)
         iterators.removeAll()
         let deadline = Date().addingTimeInterval(60)
-        var running = try prefetchThreads()
-        while running > before && Date() < deadline {
-            usleep(10_000)
-            running = try prefetchThreads()
-        }
-        XCTAssertLessThanOrEqual(running, before, "prefetch threads still running after their iterators were dropped")
+        while queues.contains(where: { $0.queue != nil }) && Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(queues.filter { $0.queue != nil }.count, 0,
+                       "producers still running 60 s after their iterators were dropped")
     }
 
-    /// This process's threads named "gpz-prefetch" (the loader's producers), from /proc/self/task/*/comm.
-    private func prefetchThreads() throws -> Int {
-        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
-        return tasks.filter { task in
-            let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
-            return name?.trimmingCharacters(in: .whitespacesAndNewlines) == "gpz-prefetch"
-        }.count
+    private struct WeakQueue {
+        weak var queue: PrefetchQueue?
     }
 
     func testThroughputIsMeasured() throws {

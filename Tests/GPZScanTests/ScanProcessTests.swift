@@ -242,7 +242,7 @@ final class ScanProcessTests: XCTestCase {
     func testBadConfigurationsExitWithStatusTwoAndOneLine() throws {
         let config = try writeConfig(splits: "block9")
         let cases: [([String], String)] = [
-            (["scan", "--preset", "fastest"], "unknown preset"),
+            (["scan", "--preset", "fastest"], "'fastest' is invalid for '--preset <preset>'"),
             (["scan", "--config", config.path, "--out", work.appendingPathComponent("bad").path], "attack.splits"),
         ]
         let wrongType = work.appendingPathComponent("wrong.json")

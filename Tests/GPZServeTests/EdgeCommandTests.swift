@@ -1,5 +1,7 @@
 import Foundation
+import GPZConfig
 import GPZData
+import GPZModels
 import GPZTensor
 import GPZTestSupport
 import GPZTraining
@@ -125,6 +127,79 @@ final class EdgeCommandTests: SeededTestCase {
         await running.stop()
     }
 
+    /// `--deploy-row FILE --link RATE:DELAY`: each run adds its row to the sweep file (the run of the same split,
+    /// link and encoding replaces it), the row holds the run's own report, and without --json the sweep so far is
+    /// printed as a table; the file is a sweep the report loads.
+    func testEdgeWritesItsDeploymentRow() async throws {
+        let checkpoint = try csvCheckpoint()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gpz-edge-row-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: out) }
+        let file = out.appendingPathComponent(DeploySweep.fileName)
+        var configuration = ServeConfiguration()
+        configuration.port = 0
+        let server = try CloudServer.load(checkpoint: checkpoint, split: "block2", configuration: configuration,
+                                          logger: LogRecorder().logger)
+        let running = try await server.start()
+        do {
+            let base = ["edge", "--server", running.url, "--checkpoint", checkpoint.path, "--split", "block2",
+                        "--limit", "4", "--deploy-row", file.path, "--emulation", "tbf+relay"]
+            let fp32 = try GPZExecutable.run(base + ["--link", "10mbit:40ms", "--json"], besides: Self.self)
+            XCTAssertEqual(fp32.status, 0, fp32.stderr)
+            XCTAssertEqual(fp32.stdout.filter { $0 == "\n" }.count, 1, "--json: the run's report, as without the row")
+            let int8 = try GPZExecutable.run(base + ["--link", "10mbit:40ms", "--encoding", "int8"], besides: Self.self)
+            XCTAssertEqual(int8.status, 0, int8.stderr)
+            let again = try GPZExecutable.run(base + ["--link", "1gbit:1ms"], besides: Self.self)
+            XCTAssertEqual(again.status, 0, again.stderr)
+            let lines = again.stdout.split(separator: "\n")
+            XCTAssertEqual(lines.count, 5, "header, column names, three rows: \(again.stdout)")
+            XCTAssertTrue(lines[0].hasPrefix("emulation: tbf+relay; "), again.stdout)
+            XCTAssertTrue(lines[0].hasSuffix("; 4 private images per run, batch 1, concurrency 1"), again.stdout)
+            XCTAssertTrue(lines[3].hasPrefix("block2   10mbit/40ms    int8    "), again.stdout)
+            XCTAssertTrue(lines[4].hasPrefix("block2   1gbit/1ms      fp32    "), again.stdout)
+
+            let sweep = try XCTUnwrap(try DeploySweep.load(from: out))
+            XCTAssertEqual(sweep.checkpoint, checkpoint.standardizedFileURL.path)
+            XCTAssertEqual(sweep.emulation, "tbf+relay")
+            XCTAssertEqual(sweep.limit, 4)
+            XCTAssertEqual(sweep.links.map(\.name), ["10mbit/40ms", "1gbit/1ms"])
+            XCTAssertEqual(sweep.runs.map { "\($0.split) \($0.link) \($0.encodingLabel)" },
+                           ["block2 10mbit/40ms fp32", "block2 10mbit/40ms int8", "block2 1gbit/1ms fp32"])
+            let row = sweep.runs[0]
+            let report = try JSONDecoder().decode(Report.self, from: Data(fp32.stdout.utf8))
+            XCTAssertEqual(try CanonicalJSON.line(XCTUnwrap(row.report)), fp32.stdout.trimmingCharacters(in: .newlines),
+                           "the row holds the run's report as --json printed it")
+            XCTAssertEqual(row.samples, 4)
+            XCTAssertEqual(row.splitIndex, 2)
+            XCTAssertEqual(row.shape, [8, 4, 4])
+            XCTAssertEqual(row.accuracy, report.accuracy)
+            XCTAssertEqual(row.zBytesPerSample, report.bytes.z_per_sample)
+            XCTAssertEqual(row.requestBytesPerSample, report.bytes.request_per_sample)
+            XCTAssertEqual(row.edgeMs, report.latency_ms.edge.mean)
+            XCTAssertEqual(row.transferMs, report.latency_ms.transfer_and_server.mean)
+            XCTAssertEqual(row.cloudMs, report.latency_ms.cloud.mean)
+            XCTAssertEqual(row.endToEndMs, report.latency_ms.end_to_end.mean)
+            XCTAssertEqual(row.endToEndP50Ms, report.latency_ms.end_to_end.p50)
+            XCTAssertEqual(row.endToEndP99Ms, report.latency_ms.end_to_end.p99)
+            let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+            let rows = try XCTUnwrap(document["runs"] as? [[String: Any]])
+            XCTAssertTrue(rows[0]["compression"] is NSNull, "compression: null, as the schema has it")
+
+            // The same split, link and encoding measured again replaces its row; another emulation is refused
+            // before anything is measured.
+            let replaced = try GPZExecutable.run(base + ["--link", "10mbit:40ms", "--encoding", "int8"], besides: Self.self)
+            XCTAssertEqual(replaced.status, 0, replaced.stderr)
+            XCTAssertEqual(try DeploySweep.load(from: out)?.runs.count, 3)
+            let other = try GPZExecutable.run(Array(base.dropLast()) + ["netem", "--link", "1gbit:1ms"], besides: Self.self)
+            XCTAssertEqual(other.status, 2, other.stderr)
+            XCTAssertEqual(other.stderr, "error: --emulation: \(file.path) records the emulation 'tbf+relay', not 'netem'\n")
+        } catch {
+            await running.stop()
+            throw error
+        }
+        await running.stop()
+    }
+
     /// Bad options and files: one line naming the option, exit status 2, nothing on stdout.
     func testBadInputExitsWithStatus2() throws {
         let checkpoint = try csvCheckpoint().path
@@ -140,6 +215,11 @@ final class EdgeCommandTests: SeededTestCase {
             (["--split", "block9"], "error: --split: cnn4 has no split 'block9'"),
             (["--data", "csv:/nonexistent.csv"], "error: --data: "),
             (["--server", "http://127.0.0.1:1"], "error: --server http://127.0.0.1:1: no answer from the server ("),
+            (["--link", "10mbit:40ms"], "error: --link: only with --deploy-row"),
+            (["--deploy-row", "deploy.json"], "error: --deploy-row: needs --link RATE:DELAY"),
+            (["--deploy-row", "deploy.json", "--link", "10mbit"], "error: --link: expected RATE:DELAY such as 10mbit:40ms"),
+            (["--deploy-row", "/nonexistent/deploy.json", "--link", "10mbit:40ms"],
+             "error: --deploy-row /nonexistent/deploy.json: no such directory /nonexistent"),
         ]
         for (arguments, message) in cases {
             var full = ["edge", "--server", "http://127.0.0.1:1", "--checkpoint", checkpoint, "--split", "block2",

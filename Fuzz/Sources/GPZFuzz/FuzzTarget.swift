@@ -1,6 +1,7 @@
 import Foundation
 import GPZData
-import GPZPipeline
+import GPZConfig
+import GPZScan
 import GPZTensor
 import GPZTraining
 

@@ -153,34 +153,12 @@ public struct EdgeConfiguration: Sendable {
                 throw EdgeOptionError("--data: \(data) has \(roles.classNames.count) classes, the model "
                                       + "\(info.model.classes)")
             }
-            images = Self.classInterleaved(roles.privateSet.images)
+            images = roles.privateSet.images.classInterleaved()
         } else {
-            let roles = try Roles.make(try Catalog.load(info.config.dataset), plan: plan)
-            guard roles.train.membershipHash == info.data.train.sha256 else {
-                throw TrainingError("\(info.config.dataset): the training images no longer match the checkpoint's "
-                                    + "membership hash \(info.data.train.sha256.prefix(12))…")
-            }
-            images = Self.classInterleaved(roles.privateSet.images)
+            images = try info.trainedRoles().roles.privateSet.images.classInterleaved()
         }
         if let limit, limit < images.count { images = images.subset(Array(0..<limit)) }
         return images
-    }
-
-    /// The set reordered round-robin over classes, each class in its original order: the order in which `gpz
-    /// attack` evaluates the private images (GPZAttacks' `ImageStreams.classInterleaved`, which the edge, beside
-    /// the attacks rather than above them, cannot reach), so that `--limit N` sends the images the attack scored.
-    static func classInterleaved(_ set: ImageSet) -> ImageSet {
-        var byClass: [Int: [Int]] = [:]
-        for (index, label) in set.labels.enumerated() { byClass[label, default: []].append(index) }
-        let classes = byClass.keys.sorted()
-        var order: [Int] = []
-        order.reserveCapacity(set.count)
-        var round = 0
-        while order.count < set.count {
-            for label in classes where round < byClass[label]!.count { order.append(byClass[label]![round]) }
-            round += 1
-        }
-        return set.subset(order)
     }
 }
 
