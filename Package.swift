@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "GPZTensorTests", dependencies: ["GPZTestSupport", "GPZTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GPZNNTests", dependencies: ["GPZTestSupport", "GPZNN"]),
         .testTarget(name: "GPZOptimTests", dependencies: ["GPZTestSupport", "GPZOptim", "GPZNN"]),
-        .testTarget(name: "GPZDataTests", dependencies: ["GPZData", "GPZTensor"]),
+        .testTarget(name: "GPZDataTests", dependencies: ["GPZTestSupport", "GPZData", "GPZTensor"]),
         .testTarget(name: "GPZModelsTests", dependencies: ["GPZTestSupport", "GPZModels", "GPZNN", "GPZTensor", "GPZData"]),
         .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTestSupport", "GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
         .testTarget(name: "GPZAnalysisTests", dependencies: ["GPZTestSupport", "GPZAnalysis", "GPZModels", "GPZTensor"]),

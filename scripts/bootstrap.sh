@@ -17,7 +17,7 @@ set -euo pipefail
 
 # iproute2: ip and tc for scripts/netem-sweep.sh (network namespaces, veth, netem/tbf); not used by `swift test`.
 # slurm-wlm, munge: sbatch, slurmctld, slurmd and munged for SlurmClusterTests (scripts/slurm-local.sh).
-PACKAGES=(dataset-fashion-mnist python3-pip python3-venv unzip ca-certificates
+PACKAGES=(dataset-fashion-mnist python3-pip python3-venv unzip ca-certificates openssl
           zlib1g-dev libpng-dev libturbojpeg0-dev libsqlite3-dev pkg-config iproute2 slurm-wlm munge)
 GPZ_CACHE="${GPZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gpz}"
 TORCH_VERSION=2.13.0

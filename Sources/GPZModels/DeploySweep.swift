@@ -57,7 +57,7 @@ public struct DeploySweep: Codable, Equatable, Sendable {
         public var inProcessAccuracyAsSent: Double
         public var samples: Int
         /// `gpz edge --json`'s whole document, kept as it was written (the report does not read it).
-        public var report: JSON?
+        public var report: JSONValue?
 
         enum CodingKeys: String, CodingKey {
             case split, shape, link, encoding, compression, accuracy, samples, report
@@ -78,7 +78,7 @@ public struct DeploySweep: Codable, Equatable, Sendable {
                     compression: String?, requestBytesPerSample: Double, zBytesPerSample: Double, edgeMs: Double,
                     transferMs: Double, cloudMs: Double, endToEndMs: Double, endToEndP50Ms: Double?,
                     endToEndP99Ms: Double, accuracy: Double, inProcessAccuracy: Double,
-                    inProcessAccuracyAsSent: Double, samples: Int, report: JSON?) {
+                    inProcessAccuracyAsSent: Double, samples: Int, report: JSONValue?) {
             self.split = split
             self.splitIndex = splitIndex
             self.shape = shape
@@ -131,54 +131,6 @@ public struct DeploySweep: Codable, Equatable, Sendable {
         public func measuresTheSame(as other: Run) -> Bool {
             split == other.split && splitIndex == other.splitIndex && link == other.link
                 && encoding == other.encoding && compression == other.compression
-        }
-    }
-
-    /// Any JSON value, kept as read and written back the same (integers stay integers).
-    public indirect enum JSON: Codable, Equatable, Sendable {
-        case null
-        case bool(Bool)
-        case int(Int)
-        case double(Double)
-        case string(String)
-        case array([JSON])
-        case object([String: JSON])
-
-        /// The JSON document `value` encodes to.
-        public init<T: Encodable>(encoding value: T) throws {
-            self = try ResultsJSON.decoder().decode(JSON.self, from: ResultsJSON.encoder().encode(value))
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if container.decodeNil() {
-                self = .null
-            } else if let value = try? container.decode(Bool.self) {
-                self = .bool(value)
-            } else if let value = try? container.decode(Int.self) {
-                self = .int(value)
-            } else if let value = try? container.decode(Double.self) {
-                self = .double(value)
-            } else if let value = try? container.decode(String.self) {
-                self = .string(value)
-            } else if let value = try? container.decode([JSON].self) {
-                self = .array(value)
-            } else {
-                self = .object(try container.decode([String: JSON].self))
-            }
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .null: try container.encodeNil()
-            case .bool(let value): try container.encode(value)
-            case .int(let value): try container.encode(value)
-            case .double(let value): try container.encode(value)
-            case .string(let value): try container.encode(value)
-            case .array(let value): try container.encode(value)
-            case .object(let value): try container.encode(value)
-            }
         }
     }
 

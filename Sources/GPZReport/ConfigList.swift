@@ -24,37 +24,9 @@ enum ConfigList {
     }
 }
 
-/// Any JSON value, to walk an encoded configuration.
-private enum JSONValue: Decodable {
-    case null
-    case bool(Bool)
-    case int(Int)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
+extension JSONValue {
     /// The value as JSON writes it; strings without quotes.
-    var text: String {
+    fileprivate var text: String {
         switch self {
         case .null: return "null"
         case .bool(let value): return String(value)
@@ -66,7 +38,7 @@ private enum JSONValue: Decodable {
         }
     }
 
-    func flatten(prefix: String, into rows: inout [(key: String, value: String)]) {
+    fileprivate func flatten(prefix: String, into rows: inout [(key: String, value: String)]) {
         if case .object(let members) = self, !members.isEmpty {
             for (key, value) in members {
                 value.flatten(prefix: prefix.isEmpty ? key : "\(prefix).\(key)", into: &rows)

@@ -77,12 +77,7 @@ final class EdgeCommandTests: SeededTestCase {
 
     func testEdgeReportsOneJSONDocument() async throws {
         let checkpoint = try csvCheckpoint()
-        var configuration = ServeConfiguration()
-        configuration.port = 0
-        let server = try CloudServer.load(checkpoint: checkpoint, split: "block2", configuration: configuration,
-                                          logger: LogRecorder().logger)
-        let running = try await server.start()
-        do {
+        try await withServer(split: "block2", checkpoint: checkpoint) { running, _ in
             let base = ["edge", "--server", running.url, "--checkpoint", checkpoint.path, "--split", "block2",
                         "--limit", "10", "--json"]
             let fp32 = try GPZExecutable.run(base, besides: Self.self)
@@ -120,11 +115,7 @@ final class EdgeCommandTests: SeededTestCase {
             XCTAssertEqual(mismatch.status, 2, mismatch.stderr)
             XCTAssertTrue(mismatch.stderr.hasPrefix("error: --split: the server at \(running.url) serves split "
                                                     + "'block2', the edge computes up to 'block3'"), mismatch.stderr)
-        } catch {
-            await running.stop()
-            throw error
         }
-        await running.stop()
     }
 
     /// `--deploy-row FILE --link RATE:DELAY`: each run adds its row to the sweep file (the run of the same split,
@@ -136,12 +127,7 @@ final class EdgeCommandTests: SeededTestCase {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: out) }
         let file = out.appendingPathComponent(DeploySweep.fileName)
-        var configuration = ServeConfiguration()
-        configuration.port = 0
-        let server = try CloudServer.load(checkpoint: checkpoint, split: "block2", configuration: configuration,
-                                          logger: LogRecorder().logger)
-        let running = try await server.start()
-        do {
+        try await withServer(split: "block2", checkpoint: checkpoint) { running, _ in
             let base = ["edge", "--server", running.url, "--checkpoint", checkpoint.path, "--split", "block2",
                         "--limit", "4", "--deploy-row", file.path, "--emulation", "tbf+relay"]
             let fp32 = try GPZExecutable.run(base + ["--link", "10mbit:40ms", "--json"], besides: Self.self)
@@ -193,11 +179,7 @@ final class EdgeCommandTests: SeededTestCase {
             let other = try GPZExecutable.run(Array(base.dropLast()) + ["netem", "--link", "1gbit:1ms"], besides: Self.self)
             XCTAssertEqual(other.status, 2, other.stderr)
             XCTAssertEqual(other.stderr, "error: --emulation: \(file.path) records the emulation 'tbf+relay', not 'netem'\n")
-        } catch {
-            await running.stop()
-            throw error
         }
-        await running.stop()
     }
 
     /// Bad options and files: one line naming the option, exit status 2, nothing on stdout.

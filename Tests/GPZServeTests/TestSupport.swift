@@ -143,9 +143,9 @@ struct RawAnswer {
 }
 
 extension XCTestCase {
-    /// A server for the tiny checkpoint's split `split` on a free loopback port, and a client for it, for the
-    /// duration of `body`.
-    func withServer<T>(split: String, token: String? = nil, logs: LogRecorder = LogRecorder(),
+    /// A server for `checkpoint`'s (default: the tiny checkpoint's) split `split` on a free loopback port, and a
+    /// client for it, for the duration of `body`.
+    func withServer<T>(split: String, checkpoint: URL? = nil, token: String? = nil, logs: LogRecorder = LogRecorder(),
                        configure: (inout ServeConfiguration) throws -> Void = { _ in },
                        clientToken: String?? = .none,
                        _ body: (RunningServer, EdgeClient) async throws -> T) async throws -> T {
@@ -153,7 +153,7 @@ extension XCTestCase {
         configuration.port = 0
         if let token { configuration.token = try BearerToken(token) }
         try configure(&configuration)
-        let server = try CloudServer.load(checkpoint: try TinyCheckpoint.directory(), split: split,
+        let server = try CloudServer.load(checkpoint: try checkpoint ?? TinyCheckpoint.directory(), split: split,
                                           configuration: configuration, logger: logs.logger)
         let running = try await server.start()
         do {

@@ -16,7 +16,7 @@ extension DeploySweep.Run {
                   endToEndMs: latency.endToEnd.mean, endToEndP50Ms: latency.endToEnd.p50,
                   endToEndP99Ms: latency.endToEnd.p99, accuracy: report.accuracy,
                   inProcessAccuracy: report.inProcessAccuracy, inProcessAccuracyAsSent: report.inProcessAccuracyAsSent,
-                  samples: report.samples, report: try DeploySweep.JSON(encoding: report))
+                  samples: report.samples, report: try JSONValue(encoding: report))
     }
 }
 

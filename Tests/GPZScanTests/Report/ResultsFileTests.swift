@@ -10,7 +10,7 @@ import GPZTraining
 import XCTest
 
 /// results.csv and results.json: one CSV row per split with the verdict's columns, JSON that round-trips and matches
-/// the v3 schema for every kind of recommendation, and a schema check that catches old and incomplete results.
+/// the v4 schema for every kind of recommendation, and a schema check that catches old and incomplete results.
 final class ResultsFileTests: ReportTestCase {
     func testCSVHasOneRowPerSplitWithTheVerdictColumns() throws {
         let results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
@@ -58,7 +58,7 @@ final class ResultsFileTests: ReportTestCase {
             try ResultsSchema.check(data)
             XCTAssertEqual(try ResultsJSON.decoder().decode(ScanResults.self, from: data), results)
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
-            XCTAssertEqual(object["schema"] as? String, "gpz-scan-results-v3")
+            XCTAssertEqual(object["schema"] as? String, "gpz-scan-results-v4")
             let split = try XCTUnwrap((object["splits"] as? [[String: Any]])?[3])
             XCTAssertEqual(Set(split.keys), ["statistics", "bounds", "cost", "attack", "leakage", "candidate",
                                              "paper_threshold_protects"])
@@ -74,13 +74,13 @@ final class ResultsFileTests: ReportTestCase {
         XCTAssertTrue(splits.contains { $0["attack"] == nil || $0["attack"] is NSNull })
     }
 
-    /// The schema rejects what v3 no longer has and what it requires missing.
+    /// The schema rejects an older version, required fields missing, and fields of the wrong type or value.
     func testSchemaCatchesOldAndIncompleteResults() throws {
         let results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: ResultsJSON.encoder().encode(results)) as? [String: Any])
         let schema = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: ResultsSchema.url)) as? [String: Any])
         XCTAssertEqual(ResultsSchema.validate(object, against: schema, path: "$"), [])
-        object["schema"] = "gpz-scan-results-v2"
+        object["schema"] = "gpz-scan-results-v3"
         var splits = try XCTUnwrap(object["splits"] as? [[String: Any]])
         var statistics = try XCTUnwrap(splits[0]["statistics"] as? [String: Any])
         statistics["intra_share"] = nil
@@ -94,7 +94,7 @@ final class ResultsFileTests: ReportTestCase {
         wrongKind["kind"] = "partial"
         let problems = ResultsSchema.validate(object, against: schema, path: "$").sorted()
         XCTAssertEqual(problems.count, 4, "\(problems)")
-        for expected in ["$.schema: expected gpz-scan-results-v3", "$.splits[0].statistics.intra_share: missing",
+        for expected in ["$.schema: expected gpz-scan-results-v4", "$.splits[0].statistics.intra_share: missing",
                          "$.splits[1].leakage: expected object or null", "$.recommendation.kind: missing"] {
             XCTAssertTrue(problems.contains { $0.hasPrefix(expected) }, "\(expected) not in \(problems)")
         }
