@@ -1,48 +1,68 @@
 import Foundation
 
-/// One split's attack outcome as the verdict reads it: the strongest attacker's reconstruction MSE over its
-/// decoder-seed replicates, turned into the leakage score L = max(0, 1 − MSE / MSE_class-mean).
+/// One split's attack outcome as the verdict reads it: the best decoder an attacker made here (the lowest MSE over
+/// every attacker and decoder seed: an attacker keeps its best decoder), turned into the leakage score
+/// L = max(0, 1 − MSE / MSE_class-mean), and judged with every deeper attacked split, since the cloud computes
+/// their features from this one's.
 public struct SplitLeakage: Codable, Equatable, Sendable {
     public let index: Int
     public let name: String
     /// Whether the split is a block-level candidate (a real partition); the classifier output is not.
     public let candidate: Bool
     public let isLogits: Bool
-    /// The attacker whose mean MSE is lowest here (the worst case for the defender).
+    /// The attacker whose best decoder has the lowest MSE here (the worst case for the defender).
     public let attacker: String
     /// Its per-seed MSEs, their mean and sample standard deviation (nil with one seed).
     public let mse: [Double]
     public let mseMean: Double
     public let mseSD: Double?
-    /// L per seed, mean and sample standard deviation.
+    /// L of the best decoder (the worst case over seeds), and the sample standard deviation of L over the
+    /// attacker's seeds (nil with one seed).
     public let leakage: Double
     public let leakageSD: Double?
-    /// L̄ + sd (L̄ alone with one seed): the value compared with the threshold.
+    /// The value compared with τ: the largest L at this split or at any deeper attacked split (the monotone
+    /// envelope: an attacker who sees Z here can compute Z there and use that split's attack).
     public let leakageUpper: Double
+    /// Whether the attack here beat the label-only floor (best MSE below `LeakageBoundary.adequacyMSE`, the
+    /// attainable label-only reconstruction's MSE). An attack that did not has failed at this split and is no
+    /// evidence of protection.
+    public let adequate: Bool
+    /// Whether this split's own attack is weaker than a deeper split's (L < the envelope of the deeper splits): a
+    /// failed attack here, which the envelope overrules.
+    public let weakerThanDeeper: Bool
+    /// L_upper ≤ τ from an adequate attack: no attacker we ran beat the label-only floor by more than τ here.
     public let protects: Bool
+    /// L_upper ≤ τ but the attack here failed (no better than the label-only floor): nothing is known.
+    public let inconclusive: Bool
 
     enum CodingKeys: String, CodingKey {
-        case index, name, candidate, attacker, mse, leakage, protects
+        case index, name, candidate, attacker, mse, leakage, protects, adequate, inconclusive
         case isLogits = "is_logits"
         case mseMean = "mse_mean"
         case mseSD = "mse_sd"
         case leakageSD = "leakage_sd"
         case leakageUpper = "leakage_upper"
+        case weakerThanDeeper = "weaker_than_deeper"
     }
 }
 
-/// The post-hoc boundary from leakage scores, with the decoder-seed uncertainty and the worst case over
-/// attackers.
+/// The post-hoc boundary from leakage scores: the worst case over attackers and decoder seeds, the monotone
+/// envelope over deeper splits, and the adequacy of each attack.
 ///
-/// A split *protects* when L̄ + sd ≤ τ for the strongest attacker at that split (sd over decoder seeds; with a
-/// single seed, L̄ ≤ τ): its reconstructions are, within the seed spread, no better than what the class label
-/// alone gives. The boundary is the first block-level candidate from which every deeper candidate protects; the
-/// classifier output is judged separately, since cutting there is no partition.
+/// A split *protects* when no attacker we ran beat the label-only floor by more than τ there or at any deeper
+/// attacked split (L_upper ≤ τ, L of each split's best decoder), and the attack at the split itself beat that floor
+/// (adequate: its best MSE is below the attainable label-only floor, what the class the cloud predicts gives an
+/// attacker). Where L_upper ≤ τ but the attack failed, the split is *inconclusive*: a decoder no better than a
+/// label-only guess proves nothing. The boundary is the first block-level candidate from which every deeper
+/// candidate protects; the classifier output is judged separately, since cutting there is no partition.
 public struct LeakageBoundary: Codable, Equatable, Sendable {
     /// τ.
     public let threshold: Double
     /// The class-mean oracle MSE that L is relative to.
     public let classMeanMSE: Double
+    /// The MSE an attack must beat to count (adequacy): the attainable label-only reconstruction's (the
+    /// attacker's aux class means under the cloud's predicted label) where it was measured, else the oracle's.
+    public let adequacyMSE: Double
     public let splits: [SplitLeakage]
     /// The first protecting candidate with only protecting candidates after it; nil when none.
     public let boundary: Int?
@@ -54,6 +74,7 @@ public struct LeakageBoundary: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case threshold, splits, boundary
         case classMeanMSE = "class_mean_mse"
+        case adequacyMSE = "adequacy_mse"
         case lastLeaking = "last_leaking"
         case logitsProtect = "logits_protect"
     }
@@ -64,27 +85,40 @@ public struct LeakageBoundary: Codable, Equatable, Sendable {
 
     /// `outcomes[split][attacker]` are the per-seed MSEs of each attacker at each attacked split (index, name,
     /// whether a candidate, whether the logits).
-    public init(outcomes: [(index: Int, name: String, candidate: Bool, isLogits: Bool, mse: [String: [Double]])],
-                classMeanMSE: Double, threshold: Double = defaultThreshold) throws {
+    public typealias Outcome = (index: Int, name: String, candidate: Bool, isLogits: Bool, mse: [String: [Double]])
+
+    /// `adequacyMSE` (default: `classMeanMSE`) is the label-only floor an attack must beat to count.
+    public init(outcomes: [Outcome], classMeanMSE: Double, adequacyMSE: Double? = nil,
+                threshold: Double = defaultThreshold) throws {
         try AnalysisError.check(classMeanMSE > 0 && classMeanMSE.isFinite,
                                 "the class-mean MSE must be a positive number, got \(classMeanMSE)")
         try AnalysisError.check(threshold >= 0 && threshold < 1, "the leakage threshold must be in [0, 1), got \(threshold)")
         self.threshold = threshold
         self.classMeanMSE = classMeanMSE
-        splits = try outcomes.sorted { $0.index < $1.index }.map { outcome in
-            let means = outcome.mse.filter { !$0.value.isEmpty }.mapValues(Self.mean)
-            guard let worst = means.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }).first else {
+        self.adequacyMSE = adequacyMSE ?? classMeanMSE
+        let own = try outcomes.sorted { $0.index < $1.index }.map { outcome -> (Outcome, String, Double) in
+            let best = outcome.mse.filter { !$0.value.isEmpty }.mapValues { $0.min()! }
+            guard let worst = best.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }).first else {
                 throw AnalysisError("split \(outcome.index) (\(outcome.name)) has no attack outcome")
             }
-            let mse = outcome.mse[worst.key]!
-            let leakage = mse.map { Swift.max(0, 1 - $0 / classMeanMSE) }
-            let mean = Self.mean(leakage), sd = Self.standardDeviation(leakage)
-            let upper = mean + (sd ?? 0)
-            return SplitLeakage(index: outcome.index, name: outcome.name, candidate: outcome.candidate,
-                                isLogits: outcome.isLogits, attacker: worst.key, mse: mse, mseMean: worst.value,
-                                mseSD: Self.standardDeviation(mse), leakage: mean, leakageSD: sd,
-                                leakageUpper: upper, protects: upper <= threshold)
+            return (outcome, worst.key, worst.value)
         }
+        var deeper = 0.0
+        var judged: [SplitLeakage] = []
+        for (outcome, attacker, best) in own.reversed() {
+            let mse = outcome.mse[attacker]!
+            let leakage = Swift.max(0, 1 - best / classMeanMSE)
+            let upper = Swift.max(leakage, deeper)
+            let adequate = best < self.adequacyMSE
+            judged.append(SplitLeakage(
+                index: outcome.index, name: outcome.name, candidate: outcome.candidate, isLogits: outcome.isLogits,
+                attacker: attacker, mse: mse, mseMean: Self.mean(mse), mseSD: Self.standardDeviation(mse),
+                leakage: leakage, leakageSD: Self.standardDeviation(mse.map { Swift.max(0, 1 - $0 / classMeanMSE) }),
+                leakageUpper: upper, adequate: adequate, weakerThanDeeper: leakage < deeper,
+                protects: upper <= threshold && adequate, inconclusive: upper <= threshold && !adequate))
+            deeper = upper
+        }
+        splits = judged.reversed()
         let candidates = splits.filter(\.candidate)
         let firstOfTail = Self.firstOfProtectingTail(candidates) { $0.protects }
         boundary = firstOfTail.map { candidates[$0].index }
@@ -112,23 +146,23 @@ public struct LeakageBoundary: Codable, Equatable, Sendable {
     /// already settles (`settledByOneSeed`).
     ///
     /// - Parameter leakage: the first seed's leakage at every attacked split.
-    public static func replicateSplits(_ leakage: [SplitLeakage], threshold: Double, seeds: Int) -> [Int] {
+    public static func replicateSplits(_ leakage: [SplitLeakage], threshold: Double) -> [Int] {
         let candidates = leakage.filter(\.candidate)
         let tail = firstOfProtectingTail(candidates) { $0.leakageUpper <= threshold }
         let deciding: [SplitLeakage]
         if let tail {
             deciding = (Swift.max(0, tail - 1)...tail).map { candidates[$0] }
         } else {
-            let least = candidates.min { ($0.leakage, -$0.index) < ($1.leakage, -$1.index) }
+            let least = candidates.min { ($0.leakageUpper, -$0.index) < ($1.leakageUpper, -$1.index) }
             deciding = (least.map { [$0] } ?? []) + leakage.filter(\.isLogits)
         }
-        return deciding.filter { !settledByOneSeed($0, threshold: threshold, seeds: seeds) }.map(\.index)
+        return deciding.filter { !settledByOneSeed($0, threshold: threshold) }.map(\.index)
     }
 
-    /// Whether the first seed alone settles a split as leaking: L ≥ 0 for every seed, so when the first seed's
-    /// L₁ exceeds n·τ the mean over n seeds is at least L₁/n > τ whatever the other n − 1 give, and L̄ + sd > τ.
-    /// Further seeds could not make the split protect; they are not run.
-    public static func settledByOneSeed(_ split: SplitLeakage, threshold: Double, seeds: Int) -> Bool {
-        split.leakage > Double(seeds) * threshold
+    /// Whether the first seed alone settles a split as leaking: a split is judged by its best decoder and by
+    /// every deeper split's, so more seeds can only raise L_upper; once one seed puts it above τ, further seeds
+    /// could not make the split protect and are not run.
+    public static func settledByOneSeed(_ split: SplitLeakage, threshold: Double) -> Bool {
+        split.leakageUpper > threshold
     }
 }

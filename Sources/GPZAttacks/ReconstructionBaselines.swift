@@ -7,7 +7,15 @@ import GPZTensor
 /// - class-mean oracle: x̂_i = x̄_{y_i}, the mean of the evaluated images of i's class — the best per-element MSE
 ///   any reconstruction that depends on the label alone can reach on this set (the class mean minimises the
 ///   squared error within each class). It is an oracle: a real attacker estimates the class means from its own
-///   data and does slightly worse.
+///   data and does slightly worse;
+/// - attainable label-only reconstruction (`labelOnlyMSE`, optional): x̂_i = m_{ŷ_i}, where ŷ_i is the class the
+///   cloud predicts for image i (Z determines it at every split) and m_c the mean of the attacker's own aux
+///   images of class c — what an attacker can actually build from the label alone. It equals the oracle when the
+///   aux set is the evaluated set and every prediction is right, and is typically above it otherwise: the means
+///   are estimated from other images, and a wrong prediction picks another class's mean. (It is not a bound:
+///   predicted labels are not true labels, so it may in principle fall below the oracle.)
+///
+/// The verdict uses the oracle; the attainable floor is reported beside it.
 ///
 /// A split whose attack does no better than the class-mean oracle leaks the class, which the cloud learns
 /// anyway, and nothing more. `leakage(mse:)` turns an attack's MSE into the unit-free score
@@ -18,18 +26,34 @@ public struct ReconstructionBaselines: Codable, Equatable, Sendable {
     public let channels: Int
     public let globalMeanMSE: Double
     public let classMeanMSE: Double
+    /// The attainable label-only MSE (`labelOnlyMSE(images:predicted:auxImages:auxLabels:)`); nil where it was
+    /// not computed (results written before it existed). Not used by any verdict.
+    public let labelOnlyMSE: Double?
+    /// M, the aux images whose class means `labelOnlyMSE` uses; nil with it.
+    public let auxImages: Int?
 
     enum CodingKeys: String, CodingKey {
         case images, channels
         case globalMeanMSE = "global_mean_mse"
         case classMeanMSE = "class_mean_mse"
+        case labelOnlyMSE = "label_only_mse"
+        case auxImages = "aux_images"
     }
 
-    public init(images: Int, channels: Int, globalMeanMSE: Double, classMeanMSE: Double) {
+    public init(images: Int, channels: Int, globalMeanMSE: Double, classMeanMSE: Double,
+                labelOnlyMSE: Double? = nil, auxImages: Int? = nil) {
         self.images = images
         self.channels = channels
         self.globalMeanMSE = globalMeanMSE
         self.classMeanMSE = classMeanMSE
+        self.labelOnlyMSE = labelOnlyMSE
+        self.auxImages = auxImages
+    }
+
+    /// These baselines with the attainable label-only MSE `mse`, from `auxImages` aux images.
+    public func with(labelOnlyMSE mse: Double, auxImages: Int) -> ReconstructionBaselines {
+        ReconstructionBaselines(images: images, channels: channels, globalMeanMSE: globalMeanMSE,
+                                classMeanMSE: classMeanMSE, labelOnlyMSE: mse, auxImages: auxImages)
     }
 
     /// The baselines of `images` [N, C, H, W] (values in [0, 1]) with class labels `labels`.
@@ -56,6 +80,50 @@ public struct ReconstructionBaselines: Codable, Equatable, Sendable {
         return ReconstructionBaselines(images: n, channels: channels,
                                        globalMeanMSE: try meanSquaredError(x - globalMean),
                                        classMeanMSE: try meanSquaredError(x - oneHot.matmul(classMeans)))
+    }
+
+    /// The attainable label-only reconstruction's per-element MSE on `images` [N, C, H, W] (values in [0, 1]),
+    /// whose predicted classes are `predicted`, from the attacker's `auxImages` [M, C, H, W] (values in [0, 1])
+    /// with their true labels `auxLabels`:
+    ///
+    ///     m_c   = (1/|A_c|) Σ_{j ∈ A_c} a_j          (A_c: the aux images of class c)
+    ///     m̄     = (1/M) Σ_j a_j                      (the global aux mean)
+    ///     x̂_i   = m_{ŷ_i} if A_{ŷ_i} is not empty, else m̄
+    ///     MSE   = (1 / (N·C·H·W)) Σ_i ‖x_i − x̂_i‖²
+    ///
+    /// A predicted class without aux images falls back to the global aux mean, what an attacker with no image of
+    /// that class can do best without Z.
+    public static func labelOnlyMSE(images: Tensor, predicted: [Int], auxImages: Tensor,
+                                    auxLabels: [Int]) throws -> Double {
+        guard images.rank == 4, images.size(0) == predicted.count, !predicted.isEmpty else {
+            throw AttackError("label-only baseline: images \(images.shape) do not match \(predicted.count) "
+                              + "predicted labels (expected [N, C, H, W] with N ≥ 1)")
+        }
+        guard auxImages.rank == 4, auxImages.size(0) == auxLabels.count, !auxLabels.isEmpty,
+              Array(auxImages.shape.dropFirst()) == Array(images.shape.dropFirst()) else {
+            throw AttackError("label-only baseline: aux images \(auxImages.shape) do not match \(auxLabels.count) "
+                              + "labels and the evaluated images' shape \(images.shape)")
+        }
+        let n = predicted.count, m = auxLabels.count, elements = images.count / n
+        let classes = auxLabels.reduce(into: Set<Int>()) { $0.insert($1) }.sorted()
+        let column = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        // One column per aux class, then one for the global mean (every aux image, weight 1/M).
+        let width = classes.count + 1
+        var hot = Array(repeating: 0.0, count: m * width)
+        var counts = Array(repeating: 0.0, count: width)
+        for (row, label) in auxLabels.enumerated() {
+            hot[row * width + column[label]!] = 1
+            hot[row * width + classes.count] = 1
+            counts[column[label]!] += 1
+        }
+        counts[classes.count] = Double(m)
+        let a = try auxImages.reshaped([m, elements]).to(.float64)
+        let means = try Tensor(hot, shape: [m, width]).transposed(0, 1).matmul(a)
+            * Tensor(counts.map { 1 / $0 }, shape: [width, 1])
+        let rows = predicted.map { column[$0] ?? classes.count }
+        let x = try images.reshaped([n, elements]).to(.float64)
+        let residual = try x - means.indexSelect(dim: 0, rows)
+        return try (residual * residual).sum().toDoubles()[0] / Double(n * elements)
     }
 
     /// L = max(0, 1 − mse / MSE_class-mean) for a per-element `mse`.

@@ -27,6 +27,7 @@ extension ScanReport {
         case .partition: return view.label(recommendation.split)
         case .noPartition: return "no partition (\(recommendation.name ?? "logits"))"
         case .none: return "none"
+        case .inconclusive: return "inconclusive"
         }
     }
 
@@ -41,13 +42,16 @@ extension ScanReport {
     }
 
     static func boundaryText(_ view: ScanReportView, _ leakage: LeakageBoundary) -> String {
-        let logits = leakage.logitsProtect.map { $0 ? "; the logits protect" : "; the logits leak" } ?? ""
+        let logits = leakage.splits.first(where: \.isLogits).map {
+            $0.protects ? "; the logits protect" : $0.inconclusive ? "; the logits are inconclusive (their attack failed)"
+                : "; the logits leak"
+        } ?? ""
         guard let boundary = leakage.boundary else {
             let least = leakage.splits.filter(\.candidate).min { $0.leakage < $1.leakage }
             return "none: no block-level candidate protects (least leakage "
                 + "\(ReportFormat.significant(least?.leakage, digits: 3)) at \(view.label(least?.index)))" + logits
         }
-        return "\(view.label(boundary)): from there on every candidate's leakage (mean + sd) is at most "
+        return "\(view.label(boundary)): from there on every candidate's leakage (best decoder, with the deeper splits') is at most "
             + "\(ReportFormat.compact(view.results.config.leakageThreshold))" + logits
     }
 

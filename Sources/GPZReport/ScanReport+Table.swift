@@ -19,8 +19,9 @@ extension ScanReport {
             H(label: "σ²", help: "tr Sigma / d: global variance per dimension"),
             H(label: "MSE ± sd", help: "reconstruction MSE on the private images: mean over decoder seeds ± sd over "
               + "seeds where several ran, else ± sd over images"),
-            H(label: "leakage", help: "L = max(0, 1 - MSE/MSE_class-mean), mean ± sd over decoder seeds; "
-              + "protects when mean + sd is at most the threshold"),
+            H(label: "leakage", help: "L = max(0, 1 - MSE/MSE_class-mean) of the best decoder over seeds (± sd over "
+              + "seeds); protects when neither it nor a deeper split's exceeds the threshold and the attack beat "
+              + "the class-mean floor"),
             H(label: "PSNR (dB)"),
             H(label: "SSIM"),
             H(label: "cosine", help: "cosine similarity of reconstruction and image"),
@@ -72,12 +73,14 @@ extension ScanReport {
         return "≥ " + macs + latency
     }
 
-    /// "0.62 ± 0.01 (3 seeds), leaks" or a dash.
+    /// "0.62 ± 0.01 (3 seeds), leaks" (the best decoder's leakage, its spread over seeds, and the verdict with the
+    /// deeper splits), or a dash.
     static func leakageText(_ split: ScanSplit) -> String {
         guard let leakage = split.leakage else { return ReportFormat.missing }
         let spread = leakage.leakageSD.map { " ± " + ReportFormat.significant($0, digits: 2) } ?? ""
         let seeds = leakage.mse.count > 1 ? " (\(leakage.mse.count) seeds)" : ""
         return ReportFormat.significant(leakage.leakage, digits: 3) + spread + seeds
-            + (leakage.protects ? ", protects" : ", leaks")
+            + (leakage.protects ? ", protects" : leakage.inconclusive ? ", inconclusive (attack failed)"
+                : leakage.weakerThanDeeper ? ", leaks (as a deeper split does)" : ", leaks")
     }
 }

@@ -28,9 +28,13 @@ public struct ScanVerdictText: Sendable {
         title = "\(results.name): \(target.architecture), test accuracy \(ReportFormat.percent(target.testAccuracy))"
         let recommendation = results.recommendation
         rule = recommendation.rule
-        let leakage = "leakage \(ReportFormat.significant(recommendation.leakage, digits: 3)) (with its seed spread "
-            + "\(ReportFormat.significant(recommendation.leakageUpper, digits: 3))), reconstruction MSE "
-            + ReportFormat.significant(recommendation.mse)
+        let leakage = "leakage \(ReportFormat.significant(recommendation.leakage, digits: 3)) of its best decoder "
+            + "(\(ReportFormat.significant(recommendation.leakageUpper, digits: 3)) with the deeper splits'), "
+            + "reconstruction MSE " + ReportFormat.significant(recommendation.mse)
+        let attackers = "no attacker we ran (\(results.attack.attacker), \(results.attack.seeds.count) decoder "
+            + "seed\(results.attack.seeds.count == 1 ? "" : "s"), \(results.attack.auxImages) aux images, "
+            + "\(results.attack.epochs) epochs) beat the label-only floor by more than "
+            + ReportFormat.compact(results.config.leakageThreshold)
         switch recommendation.kind {
         case .none where results.zones.leakage == nil:
             self.recommendation = "No split was attacked, so nothing is recommended."
@@ -38,15 +42,20 @@ public struct ScanVerdictText: Sendable {
         case .none:
             self.recommendation = "No split protects: every attacked split leaks more than the class label."
             detail = nil
+        case .inconclusive:
+            self.recommendation = "Inconclusive: where no attacker beat the label-only floor, the attack had failed."
+            detail = "A split whose attack does no better than the class-mean image is not shown to protect; "
+                + "attack it harder (more aux images, more epochs, other attackers) before trusting it."
         case .noPartition:
             self.recommendation = "No partition protects: only the classifier output "
                 + "(\(recommendation.name ?? "logits")) does, i.e. the whole network on the edge."
-            detail = leakage + "."
+            detail = "\(attackers) at the logits; \(leakage)."
         case .partition:
             self.recommendation = "Recommended split: \(view.label(recommendation.split))"
             let zone = recommendation.matchesZone ? "the a-priori zone's split"
                 : "the a-priori zone is \(view.label(recommendation.zoneSplit))"
-            detail = "\(leakage); the edge runs \(ReportFormat.count(recommendation.edgeMacs)) MACs with "
+            detail = "From this split on, \(attackers); \(leakage); the edge runs "
+                + "\(ReportFormat.count(recommendation.edgeMacs)) MACs with "
                 + "\(ReportFormat.count(recommendation.edgeParams)) parameters and sends "
                 + "\(ReportFormat.bytes(recommendation.bytes)) per image; \(zone)."
         }
@@ -59,9 +68,14 @@ public struct ScanVerdictText: Sendable {
         facts.append(("Paper rule (raw R_c²)", "selects " + results.zones.paperRule.selected.map { view.label($0) }
             .joined(separator: " and ") + (results.zones.paperRule.selected.count > 1 ? " (two candidates)" : "")))
         if let baselines = results.baselines {
+            let attainable = baselines.labelOnlyMSE.map {
+                "; attainable label-only (aux class means under the cloud's predicted label) MSE "
+                    + ReportFormat.significant($0)
+                    + (baselines.auxImages.map { " from \($0) aux images" } ?? "")
+            } ?? ""
             facts.append(("Baselines (label only)", "class-mean image MSE \(ReportFormat.significant(baselines.classMeanMSE)), "
                 + "global-mean image MSE \(ReportFormat.significant(baselines.globalMeanMSE)) on the "
-                + "\(baselines.images) evaluated images"))
+                + "\(baselines.images) evaluated images" + attainable))
         }
         if let leakage = results.zones.leakage {
             facts.append(("Post-hoc boundary", ScanReport.boundaryText(view, leakage)))

@@ -91,6 +91,7 @@ public struct PlanComparison: Codable, Equatable, Sendable {
             }
             return WorstCase(trainingHash: first.target.trainingHash, studies: group.map(\.name),
                              leakage: try LeakageBoundary(outcomes: outcomes, classMeanMSE: first.baselines!.classMeanMSE,
+                                                          adequacyMSE: group.compactMap(\.baselines?.labelOnlyMSE).min(),
                                                           threshold: first.config.leakageThreshold))
         }
     }

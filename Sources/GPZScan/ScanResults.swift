@@ -164,6 +164,9 @@ public enum RecommendationKind: String, Codable, Sendable {
     case noPartition = "no_partition"
     /// Every attacked split, the logits included, leaks more than the class label.
     case none
+    /// No split is shown to leak where it matters, but the attack there failed (no better than the label-only
+    /// floor): a failed attack proves nothing, so nothing is recommended.
+    case inconclusive
 }
 
 /// The split to cut at, and why.

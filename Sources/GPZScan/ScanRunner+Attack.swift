@@ -3,6 +3,7 @@ import GPZAnalysis
 import GPZAttacks
 import GPZData
 import GPZModels
+import GPZTensor
 import GPZTraining
 
 /// What the attack stage of a scan produced: the results of the first decoder seed at every selected split, the
@@ -28,12 +29,11 @@ extension ScanRunner {
         let first = try attack(seed: base, splits: selected, model: model, info: info, data: data, store: store,
                                bank: bank, grids: directory, events: events)
         guard !first.isEmpty else { return AttackOutcome(first: [], replicates: [], seeds: [base], replicated: []) }
-        let baselines = try Self.baselines(data.evaluationImages)
+        let baselines = try Self.baselines(data.evaluationImages, model: model, info: info, aux: data.aux.images)
         let single = try leakageBoundary(AttackOutcome(first: first, replicates: [], seeds: [base], replicated: []),
-                                         candidates: candidates, classMeanMSE: baselines.classMeanMSE)
+                                         candidates: candidates, baselines: baselines)
         let replicated = config.attack.seeds > 1
-            ? LeakageBoundary.replicateSplits(single.splits, threshold: config.leakageThreshold,
-                                             seeds: config.attack.seeds) : []
+            ? LeakageBoundary.replicateSplits(single.splits, threshold: config.leakageThreshold) : []
         let seeds = (0..<UInt64(config.attack.seeds)).map { base &+ $0 }
         let replicates = try seeds.dropFirst().map { seed in
             let results = try attack(seed: seed, splits: replicated, model: model, info: info, data: data,
@@ -77,10 +77,24 @@ extension ScanRunner {
         return splits.compactMap { results[String($0)] }
     }
 
-    /// The class-prior baselines of the evaluated images, in [0, 1] as the reconstructions are compared.
-    static func baselines(_ images: ImageSet) throws -> ReconstructionBaselines {
-        let batch = try BatchLoader.assemble(images, indices: Array(0..<images.count),
-                                             flip: [Bool](repeating: false, count: images.count))
-        return try ReconstructionBaselines.compute(images: BatchLoader.tensors(batch).images, labels: images.labels)
+    /// The class-prior baselines of the evaluated images, in [0, 1] as the reconstructions are compared, with the
+    /// attainable label-only MSE: the means of the `aux` images of the class `model` predicts for each evaluated
+    /// image (omitted without aux images). Reported only; no verdict uses the label-only MSE.
+    static func baselines(_ images: ImageSet, model: StagedModel, info: CheckpointInfo,
+                          aux: ImageSet) throws -> ReconstructionBaselines {
+        let evaluated = try unitImages(images)
+        let oracle = try ReconstructionBaselines.compute(images: evaluated, labels: images.labels)
+        guard aux.count > 0 else { return oracle }
+        let predicted = try Evaluation.predictions(of: model, on: images, normalization: info.normalization)
+        let labelOnly = try ReconstructionBaselines.labelOnlyMSE(images: evaluated, predicted: predicted,
+                                                                 auxImages: unitImages(aux), auxLabels: aux.labels)
+        return oracle.with(labelOnlyMSE: labelOnly, auxImages: aux.count)
+    }
+
+    /// All of `images` as one tensor [N, C, H, W] in [0, 1], unflipped.
+    private static func unitImages(_ images: ImageSet) throws -> Tensor {
+        let batch = BatchLoader.assemble(images, indices: Array(0..<images.count),
+                                         flip: [Bool](repeating: false, count: images.count))
+        return try BatchLoader.tensors(batch).images
     }
 }

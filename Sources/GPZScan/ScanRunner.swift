@@ -72,7 +72,7 @@ public struct ScanRunner {
         let outcome = try timed("attack") { try attack(model: model, candidates: candidates, info: info, data: data, store: store, events: events) }
         let costs = try timed("costs") { try EdgeLatency.measuredWhereMACsUnknown(try SplitCost.all(for: model), model: model) }
         let leakage = try outcome.baselines.map {
-            try leakageBoundary(outcome, candidates: candidates, classMeanMSE: $0.classMeanMSE)
+            try leakageBoundary(outcome, candidates: candidates, baselines: $0)
         }
         let splits = rows(statistics: statistics, bounds: report.splits.map(\.bounds), attacks: outcome.first,
                           leakage: leakage, candidates: candidates, costs: costs)
@@ -260,14 +260,14 @@ public struct ScanRunner {
 
     /// Leakage at every attacked split over every seed run there.
     func leakageBoundary(_ outcome: AttackOutcome, candidates: [SplitPoint],
-                                 classMeanMSE: Double) throws -> LeakageBoundary {
+                         baselines: ReconstructionBaselines) throws -> LeakageBoundary {
         let blockIndices = Set(candidates.map(\.index))
         let attacker = config.attack.attacker.rawValue
         return try LeakageBoundary(outcomes: outcome.first.map { result in
             (index: result.index, name: result.name, candidate: blockIndices.contains(result.index),
              isLogits: result.name == SplitPoint.logitsName,
              mse: [attacker: [result.mse] + outcome.replicates.compactMap { $0[result.index]?.mse }])
-        }, classMeanMSE: classMeanMSE, threshold: config.leakageThreshold)
+        }, classMeanMSE: baselines.classMeanMSE, adequacyMSE: baselines.labelOnlyMSE, threshold: config.leakageThreshold)
     }
 
     /// The paper's comparison: the first split whose channel-summed MSE reaches `privacy_threshold`.

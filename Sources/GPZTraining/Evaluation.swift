@@ -29,4 +29,22 @@ public enum Evaluation {
         }
         return Double(correct) / Double(max(set.count, 1))
     }
+
+    /// The class `model` predicts (argmax of its logits on normalised images) for each image of `set`, in `set`'s
+    /// order: the accuracy loop's batches, evaluation mode, no gradients; the model's previous mode is restored.
+    public static func predictions(of model: any Module, on set: ImageSet, normalization: Normalization,
+                                   batchSize: Int = 500) throws -> [Int] {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        let batches = BatchLoader(set, batchSize: batchSize, shuffle: false).epoch(0)
+        var predicted: [Int] = []
+        predicted.reserveCapacity(set.count)
+        try withNoGrad {
+            while let batch = try batches.next() {
+                predicted += try model(try normalization.apply(batch.images)).argmax(dim: 1).toInts()
+            }
+        }
+        return predicted
+    }
 }

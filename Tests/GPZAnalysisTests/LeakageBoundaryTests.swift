@@ -9,15 +9,46 @@ final class LeakageBoundaryTests: XCTestCase {
         (index, logits ? "logits" : "block\(index)", !logits, logits, mse)
     }
 
-    /// Leakage 1 − MSE/0.04 with a clear boundary at block 3.
+    /// Leakage 1 − MSE/0.04 with a clear boundary at block 3 (its decoder beats the floor, by 2.5 %); block 4's
+    /// and the logits' decoders do no better than the floor: their attacks failed, so they are inconclusive, and
+    /// block 3, whose own attack worked, is the only candidate that protects.
     func testBoundaryIsFirstOfTheProtectingTail() throws {
         let result = try LeakageBoundary(outcomes: [
             outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.01]]), outcome(3, ["decoder": [0.039]]),
-            outcome(4, ["decoder": [0.045]]), outcome(5, ["decoder": [0.05]], logits: true),
+            outcome(4, ["decoder": [0.039]]), outcome(5, ["decoder": [0.05]], logits: true),
         ], classMeanMSE: 0.04)
-        XCTAssertEqual(result.splits.map(\.leakage), [0.95, 0.75, 0.025000000000000022, 0, 0])
+        XCTAssertEqual(result.splits.map(\.leakage), [0.95, 0.75, 0.025000000000000022, 0.025000000000000022, 0])
         XCTAssertEqual(result.boundary, 3)
         XCTAssertEqual(result.lastLeaking, 2)
+        XCTAssertEqual(result.logitsProtect, false)
+        XCTAssertEqual(result.splits.map(\.inconclusive), [false, false, false, false, true])
+    }
+
+    /// An inadequate attacker cannot produce a partition: a decoder no better than the class-mean image at the
+    /// deepest candidates is a failed attack, and the split is inconclusive, not protected.
+    func testAFailedAttackIsInconclusiveNotProtection() throws {
+        let result = try LeakageBoundary(outcomes: [
+            outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.01]]), outcome(3, ["decoder": [0.0777]]),
+            outcome(4, ["decoder": [0.04]]),
+        ], classMeanMSE: 0.04)
+        XCTAssertEqual(result.splits[2].leakage, 0)
+        XCTAssertFalse(result.splits[2].adequate)
+        XCTAssertTrue(result.splits[2].inconclusive)
+        XCTAssertFalse(result.splits[2].protects)
+        XCTAssertNil(result.boundary, "no candidate protects: the deepest two attacks failed")
+    }
+
+    /// The cloud computes every deeper split from Z, so a split leaks at least as much as any deeper split: a
+    /// shallow decoder that failed (L 0.05) is overruled by the deeper split's L 0.5, and flagged.
+    func testTheEnvelopeOverDeeperSplits() throws {
+        let result = try LeakageBoundary(outcomes: [
+            outcome(1, ["decoder": [0.038]]), outcome(2, ["decoder": [0.02]]), outcome(3, ["decoder": [0.039]]),
+            outcome(4, ["decoder": [0.0395]], logits: true),
+        ], classMeanMSE: 0.04)
+        XCTAssertEqual(result.splits.map(\.leakageUpper), [0.5, 0.5, 0.025000000000000022, 0.012499999999999956])
+        XCTAssertEqual(result.splits.map(\.weakerThanDeeper), [true, false, false, false])
+        XCTAssertFalse(result.splits[0].protects, "block 1 leaks as much as block 2 does")
+        XCTAssertEqual(result.boundary, 3)
         XCTAssertEqual(result.logitsProtect, true)
     }
 
@@ -33,43 +64,44 @@ final class LeakageBoundaryTests: XCTestCase {
         XCTAssertNil(result.boundary)
     }
 
-    /// A split protects only when mean + sd of its leakage stays under τ: a wide seed spread keeps it leaking.
-    func testSeedSpreadDecides() throws {
+    /// An attacker keeps its best decoder: the split is judged by the maximum leakage over seeds, not their mean.
+    func testTheWorstSeedDecides() throws {
         let result = try LeakageBoundary(outcomes: [
-            outcome(1, ["decoder": [0.0380, 0.0381, 0.0379]]), outcome(2, ["decoder": [0.04, 0.02, 0.045]]),
+            outcome(1, ["decoder": [0.0380, 0.0381, 0.0379]]), outcome(2, ["decoder": [0.0395, 0.0395, 0.034]]),
         ], classMeanMSE: 0.04)
+        XCTAssertEqual(result.splits[0].leakage, 1 - 0.0379 / 0.04, accuracy: 1e-15)
         XCTAssertEqual(result.splits[0].leakageSD.map { ($0 * 1e4).rounded() }, 25)
-        XCTAssertTrue(result.splits[0].protects)
-        XCTAssertFalse(result.splits[1].protects, "L̄ = 0.125 alone already exceeds 0.1, its spread more so")
-        XCTAssertNil(result.boundary, "a leaking candidate after a protecting one ends the tail")
+        XCTAssertFalse(result.splits[0].protects, "its own best decoder stays under τ; the deeper split's does not")
+        XCTAssertTrue(result.splits[0].weakerThanDeeper)
+        XCTAssertEqual(result.splits[1].leakage, 0.15, accuracy: 1e-12, "the mean would be 0.058, under τ")
+        XCTAssertFalse(result.splits[1].protects)
+        XCTAssertNil(result.boundary, "the deepest candidate leaks, so no tail protects")
     }
 
     func testReplicateSplitsSurroundTheBoundaryOrTheLeastLeakingCandidate() throws {
         let leaking = try LeakageBoundary(outcomes: [
             outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.01]]), outcome(3, ["decoder": [0.03]]),
-            outcome(4, ["decoder": [0.015]]), outcome(5, ["decoder": [0.03]], logits: true),
+            outcome(4, ["decoder": [0.02]]), outcome(5, ["decoder": [0.037]], logits: true),
         ], classMeanMSE: 0.04)
-        XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1, seeds: 3), [3, 5])
-        let bounded = try LeakageBoundary(outcomes: [
+        XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1), [5],
+                       "no tail: the least-leaking candidate (block 4, settled at 0.5) and the logits (0.075)")
+        let unsettled = try LeakageBoundary(outcomes: [
             outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.03]]), outcome(3, ["decoder": [0.039]]),
-            outcome(4, ["decoder": [0.045]]),
+            outcome(4, ["decoder": [0.0385]], logits: true),
         ], classMeanMSE: 0.04)
-        XCTAssertEqual(LeakageBoundary.replicateSplits(bounded.splits, threshold: 0.1, seeds: 3), [2, 3])
+        XCTAssertEqual(LeakageBoundary.replicateSplits(unsettled.splits, threshold: 0.1), [3],
+                       "block 2 leaks 0.25 with one seed already; block 3 and the logits could still protect")
     }
 
-    /// L₁ > n·τ settles a split: block 3's L₁ = 0.625 and the logits' 0.25 both exceed 2 × 0.1, so with two seeds
-    /// nothing is replicated; with three seeds the logits (0.25 ≤ 0.3) still could protect and are replicated.
+    /// L₁ > τ settles a split: more seeds can only raise its best decoder's leakage, and the deeper splits' too.
     func testSplitsOneSeedSettlesAreNotReplicated() throws {
         let leaking = try LeakageBoundary(outcomes: [
             outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.01]]), outcome(3, ["decoder": [0.015]]),
             outcome(4, ["decoder": [0.03]], logits: true),
         ], classMeanMSE: 0.04)
-        XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1, seeds: 2), [])
-        XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1, seeds: 3), [4])
-        XCTAssertTrue(LeakageBoundary.settledByOneSeed(leaking.splits[2], threshold: 0.1, seeds: 3))
-        // Whatever two more seeds give (at best L = 0), block 3's mean stays above τ.
-        let worstCase = try LeakageBoundary(outcomes: [outcome(3, ["decoder": [0.015, 0.04, 0.04]])], classMeanMSE: 0.04)
-        XCTAssertFalse(worstCase.splits[0].protects)
+        XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1), [])
+        XCTAssertTrue(LeakageBoundary.settledByOneSeed(leaking.splits[2], threshold: 0.1))
+        XCTAssertFalse(LeakageBoundary.settledByOneSeed(leaking.splits[3], threshold: 0.3))
     }
 
     func testRejectsBadInput() {

@@ -26,10 +26,11 @@ final class ScanReportSummaryTests: ReportTestCase {
         let leakage = try XCTUnwrap(results.zones.leakage)
         XCTAssertEqual(leakage.boundary, 4)
         XCTAssertEqual(leakage.lastLeaking, 3)
-        XCTAssertEqual(leakage.logitsProtect, true)
+        XCTAssertEqual(leakage.logitsProtect, false, "the logits' decoder (0.0440) did no better than the floor")
+        XCTAssertEqual(results.splits[4].leakage?.inconclusive, true)
         let block4 = try XCTUnwrap(results.splits[3].leakage)
         XCTAssertEqual(block4.mse, [0.0415, 0.0420, 0.0410])
-        XCTAssertEqual(block4.leakage, 1 - 0.0415 / 0.0436, accuracy: 1e-12)
+        XCTAssertEqual(block4.leakage, 1 - 0.0410 / 0.0436, accuracy: 1e-12, "the best of the three seeds")
         XCTAssertEqual(try XCTUnwrap(block4.leakageSD), 0.0005 / 0.0436, accuracy: 1e-12)
         XCTAssertTrue(block4.protects)
         let block3 = try XCTUnwrap(results.splits[2].leakage)
@@ -64,13 +65,15 @@ final class ScanReportSummaryTests: ReportTestCase {
         let section = try Self.section("summary", of: html)
         let expected = [
             "Recommended split: block4 (split 4)",
-            // L̄ = 1 − 0.0415/0.0436, L̄ + sd with sd = 0.0005/0.0436 over the three seeds.
-            "leakage 0.0482 (with its seed spread 0.0596), reconstruction MSE 0.04150; the edge runs 57.2 M MACs "
-                + "with 1.55 M parameters and sends 8.00 KiB per image; the a-priori zone&#39;s split.",
-            "3 decoder seeds, at most 0.1",
+            // L = 1 − 0.0410/0.0436 of the best of the three seeds; the logits' failed attack adds nothing.
+            "beat the label-only floor by more than 0.1; leakage 0.0596 of its best decoder (0.0596 with the deeper "
+                + "splits&#39;), reconstruction MSE 0.04150; the edge runs 57.2 M MACs with 1.55 M parameters and "
+                + "sends 8.00 KiB per image; the a-priori zone&#39;s split.",
+            "over its 3 decoder seeds",
             "The zone is clear: the share rule selects block4 (split 4) in 90.00 % of 30 resamples (clear at 66.67 %).",
             "class-mean image MSE 0.04360, global-mean image MSE 0.08710 on the 10000 evaluated images",
-            "block4 (split 4): from there on every candidate&#39;s leakage (mean + sd) is at most 0.1; the logits protect",
+            "block4 (split 4): from there on every candidate&#39;s leakage (best decoder, with the deeper splits&#39;) "
+                + "is at most 0.1; the logits are inconclusive (their attack failed)",
             // 0.0415 / 0.0039 = 10.64; resistance 1 − 0.0102/0.0415.
             "MSE 0.04150 at the zone&#39;s block4 against 0.01020 at block3 before it (resistance 75.42 %)",
             "10.6× the MSE at the shallowest candidate block1 (split 1)",
@@ -81,6 +84,18 @@ final class ScanReportSummaryTests: ReportTestCase {
             try XCTUnwrap(section.range(of: text), "summary lacks: \(text)\n\(section)").lowerBound
         }
         XCTAssertEqual(offsets, offsets.sorted(), "summary order")
+    }
+
+    /// The attainable label-only floor is shown beside the oracle when the results have it, and not otherwise.
+    func testSummaryShowsTheAttainableLabelOnlyFloor() throws {
+        var results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
+        let fact = "attainable label-only (aux class means under the cloud&#39;s predicted label) MSE"
+        XCTAssertFalse(try Self.section("summary", of: ScanReport.html(results, runDirectory: runDirectory))
+            .contains(fact))
+        results.baselines = try XCTUnwrap(results.baselines).with(labelOnlyMSE: 0.05, auxImages: 12_000)
+        let summary = try Self.section("summary", of: ScanReport.html(results, runDirectory: runDirectory))
+        XCTAssertTrue(summary.contains("class-mean image MSE 0.04360, global-mean image MSE 0.08710 on the 10000 "
+                                       + "evaluated images; \(fact) 0.05000 from 12000 aux images"), summary)
     }
 
     func testSummaryOfAnUnclearZoneAndADifferentRecommendation() throws {
