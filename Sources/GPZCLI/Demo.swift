@@ -7,7 +7,7 @@ import GPZScan
 /// Debian ships), statistics and learned-decoder attacks at every split, the two zones, and the report.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The quick scan (gpz scan --preset quick): about 6½ minutes on 2 cores from data to report.html."
+        abstract: "The quick scan (gpz scan --preset quick): about 8 minutes on 2 cores from data to report.html."
     )
 
     @Option(help: "Run directory.")

@@ -21,7 +21,7 @@ extension ScanReport {
               + "seeds where several ran, else ± sd over images"),
             H(label: "leakage", help: "L = max(0, 1 - MSE/MSE_class-mean) of the best decoder over seeds (± sd over "
               + "seeds); protects when neither it nor a deeper split's exceeds the threshold and the attack beat "
-              + "the class-mean floor"),
+              + "the label-only floor"),
             H(label: "PSNR (dB)"),
             H(label: "SSIM"),
             H(label: "cosine", help: "cosine similarity of reconstruction and image"),

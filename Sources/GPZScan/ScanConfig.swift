@@ -13,8 +13,9 @@ import GPZTraining
 public struct ScanConfig: ConfigSection {
     /// The study's name: the run directory's name when a plan has several studies.
     public var name = "scan"
-    /// Recommendation: a split protects when the strongest attacker's leakage L = max(0, 1 − MSE/MSE_class-mean),
-    /// plus its decoder-seed spread, is at most this.
+    /// Recommendation: a split protects when the leakage L = max(0, 1 − MSE/MSE_class-mean) of the best decoder
+    /// any attacker made there, and at every deeper attacked split, is at most this, from an attack that beat the
+    /// label-only floor (`LeakageBoundary`).
     public var leakageThreshold = LeakageBoundary.defaultThreshold
     /// The paper's high-fidelity threshold on its channel-summed MSE, reported as a comparison column.
     public var privacyThreshold = PostHocLocator.defaultThreshold

@@ -48,7 +48,7 @@ public enum ScanPresets {
         switch preset {
         case .quick:
             return ScanPlan(name: name, description: "The demo: a narrow cnn4 on a Fashion-MNIST subset at 32 px, "
-                            + "all splits attacked by learned decoders; about 6½ minutes on 2 cores.", studies: [quick])
+                            + "all splits attacked by learned decoders; about 8 minutes on 2 cores.", studies: [quick])
         case .stability:
             return ScanPlan(name: name, description: "The demo's study five times: decoder seeds 0, 1 and 2, and "
                             + "bootstrap seeds 1 and 2 of the analysis; the recommendation and the zone should not "
@@ -98,7 +98,7 @@ public enum ScanPresets {
 
     /// The demo: the comparison presets' cnn4 (width 32, 24,000 images at 32 px), 4 epochs; decoders 5 epochs on
     /// all 12,000 aux images at every split, the logits included (the decision-level split, where the zone
-    /// shows), evaluated on 2,000 test images; decoder seeds 1 and 2 where the verdict could still flip. About 6½
+    /// shows), evaluated on 2,000 test images; decoder seeds 1 and 2 where the verdict could still flip. About 8
     /// minutes on 2 cores (docs/benchmarks.md).
     static var quick: ScanConfig {
         var config = medium("quick")

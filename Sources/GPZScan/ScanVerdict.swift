@@ -10,7 +10,7 @@ public enum ScanVerdict {
         let seeds = leakage?.splits.map(\.mse.count).max() ?? 1
         let test = "leakage L = max(0, 1 − MSE/MSE_class-mean) of the best decoder of every attacker over its "
             + "\(seeds) decoder seed\(seeds == 1 ? "" : "s"), there and at every deeper attacked split (the cloud "
-            + "computes their features), at most \(threshold), from an attack that beat the class-mean floor"
+            + "computes their features), at most \(threshold), from an attack that beat the label-only floor"
         func nothing(_ kind: RecommendationKind, _ rule: String) -> ScanRecommendation {
             ScanRecommendation(kind: kind, split: nil, name: nil, rule: rule, leakage: nil, leakageUpper: nil, mse: nil,
                                edgeMacs: nil, edgeParams: nil, bytes: nil, zoneSplit: zone.split, matchesZone: false)
