@@ -140,23 +140,14 @@ public struct LeakageBoundary: Codable, Equatable, Sendable {
         return (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
     }
 
-    /// The splits whose verdict decoder-seed replicates must settle: the boundary and the leaking candidate
-    /// before it; without a boundary, the least-leaking candidate (the one that decides "every split leaks") and
-    /// the classifier output (which decides whether only "no partition" protects) — less the splits one seed
-    /// already settles (`settledByOneSeed`).
+    /// The splits decoder-seed replicates must settle: every attacked split one seed does not settle as leaking
+    /// (`settledByOneSeed`). Each of them protects or is inconclusive after one seed, and any of them could flip
+    /// with the next seed (a better decoder), which would move the boundary: the boundary, every split after it
+    /// and the logits, and, without a boundary, every split that could still become one.
     ///
     /// - Parameter leakage: the first seed's leakage at every attacked split.
     public static func replicateSplits(_ leakage: [SplitLeakage], threshold: Double) -> [Int] {
-        let candidates = leakage.filter(\.candidate)
-        let tail = firstOfProtectingTail(candidates) { $0.leakageUpper <= threshold }
-        let deciding: [SplitLeakage]
-        if let tail {
-            deciding = (Swift.max(0, tail - 1)...tail).map { candidates[$0] }
-        } else {
-            let least = candidates.min { ($0.leakageUpper, -$0.index) < ($1.leakageUpper, -$1.index) }
-            deciding = (least.map { [$0] } ?? []) + leakage.filter(\.isLogits)
-        }
-        return deciding.filter { !settledByOneSeed($0, threshold: threshold) }.map(\.index)
+        leakage.filter { !settledByOneSeed($0, threshold: threshold) }.map(\.index)
     }
 
     /// Whether the first seed alone settles a split as leaking: a split is judged by its best decoder and by

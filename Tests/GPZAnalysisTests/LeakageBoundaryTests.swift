@@ -78,19 +78,22 @@ final class LeakageBoundaryTests: XCTestCase {
         XCTAssertNil(result.boundary, "the deepest candidate leaks, so no tail protects")
     }
 
-    func testReplicateSplitsSurroundTheBoundaryOrTheLeastLeakingCandidate() throws {
+    /// Every split one seed does not settle is replicated: the boundary, the splits after it and the logits,
+    /// any of which a better decoder could turn into a leak.
+    func testReplicateSplitsAreEverySplitOneSeedDoesNotSettle() throws {
+        let bounded = try LeakageBoundary(outcomes: [
+            outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.03]]), outcome(3, ["decoder": [0.039]]),
+            outcome(4, ["decoder": [0.0395]]), outcome(5, ["decoder": [0.0385]], logits: true),
+        ], classMeanMSE: 0.04)
+        XCTAssertEqual(bounded.boundary, 3)
+        XCTAssertEqual(LeakageBoundary.replicateSplits(bounded.splits, threshold: 0.1), [3, 4, 5],
+                       "block 2 leaks 0.25 with one seed already; the boundary, block 4 and the logits could flip")
         let leaking = try LeakageBoundary(outcomes: [
             outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.01]]), outcome(3, ["decoder": [0.03]]),
             outcome(4, ["decoder": [0.02]]), outcome(5, ["decoder": [0.037]], logits: true),
         ], classMeanMSE: 0.04)
         XCTAssertEqual(LeakageBoundary.replicateSplits(leaking.splits, threshold: 0.1), [5],
-                       "no tail: the least-leaking candidate (block 4, settled at 0.5) and the logits (0.075)")
-        let unsettled = try LeakageBoundary(outcomes: [
-            outcome(1, ["decoder": [0.002]]), outcome(2, ["decoder": [0.03]]), outcome(3, ["decoder": [0.039]]),
-            outcome(4, ["decoder": [0.0385]], logits: true),
-        ], classMeanMSE: 0.04)
-        XCTAssertEqual(LeakageBoundary.replicateSplits(unsettled.splits, threshold: 0.1), [3],
-                       "block 2 leaks 0.25 with one seed already; block 3 and the logits could still protect")
+                       "every candidate leaks at least as much as block 4 (0.5); only the logits (0.075) could protect")
     }
 
     /// L₁ > τ settles a split: more seeds can only raise its best decoder's leakage, and the deeper splits' too.

@@ -188,7 +188,7 @@ final class ScanVerdictTests: XCTestCase {
         XCTAssertEqual(group.leakage.classMeanMSE, ReportFixture.classMeanMSE)
         let block4 = try XCTUnwrap(group.leakage.splits.first { $0.index == 4 })
         XCTAssertEqual(block4.attacker, "decoder")
-        XCTAssertEqual(block4.mse, [0.0219], "one seed settles the decoder's block4 (L₁ = 0.50 > 3τ)")
+        XCTAssertEqual(block4.mse, [0.0219], "one seed settles the decoder's block4 (L₁ = 0.50 > τ)")
         XCTAssertFalse(block4.protects)
         // block1: both reach 0.0039 with one seed; on a tie the attackers' names decide.
         XCTAssertEqual(group.leakage.splits.first { $0.index == 1 }?.attacker, "decoder")

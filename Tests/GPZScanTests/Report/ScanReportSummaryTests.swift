@@ -35,8 +35,8 @@ final class ScanReportSummaryTests: ReportTestCase {
         XCTAssertTrue(block4.protects)
         let block3 = try XCTUnwrap(results.splits[2].leakage)
         XCTAssertFalse(block3.protects)
-        XCTAssertEqual(block3.mse, [0.0102], "L₁ = 0.766 > 3τ: one seed settles block3, so it is not replicated")
-        XCTAssertEqual(results.attack.replicatedSplits, [4])
+        XCTAssertEqual(block3.mse, [0.0102], "L₁ = 0.766 > τ: one seed settles block3, so it is not replicated")
+        XCTAssertEqual(results.attack.replicatedSplits, [4, 5], "every split one seed does not settle")
         XCTAssertEqual(results.attack.seeds, [0, 1, 2])
         let r = results.recommendation
         XCTAssertEqual(r.kind, .partition)
