@@ -17,15 +17,9 @@ public enum Evaluation {
     /// `logits`.
     public static func accuracy(of model: any Module, on set: ImageSet, batchSize: Int = 500,
                                 logits: (Tensor) throws -> Tensor) throws -> Double {
-        let wasTraining = model.isTraining
-        model.eval()
-        defer { model.train(wasTraining) }
-        let batches = BatchLoader(set, batchSize: batchSize, shuffle: false).epoch(0)
         var correct = 0
-        try withNoGrad {
-            while let batch = try batches.next() {
-                correct += try logits(batch.images).argmax(dim: 1).eq(batch.labels).to(.int64).sum().toInts()[0]
-            }
+        try evaluating(model, on: set, batchSize: batchSize) { batch in
+            correct += try logits(batch.images).argmax(dim: 1).eq(batch.labels).to(.int64).sum().toInts()[0]
         }
         return Double(correct) / Double(max(set.count, 1))
     }
@@ -34,17 +28,24 @@ public enum Evaluation {
     /// order: the accuracy loop's batches, evaluation mode, no gradients; the model's previous mode is restored.
     public static func predictions(of model: any Module, on set: ImageSet, normalization: Normalization,
                                    batchSize: Int = 500) throws -> [Int] {
+        var predicted: [Int] = []
+        predicted.reserveCapacity(set.count)
+        try evaluating(model, on: set, batchSize: batchSize) { batch in
+            predicted += try model(try normalization.apply(batch.images)).argmax(dim: 1).toInts()
+        }
+        return predicted
+    }
+
+    /// Runs `body` on `set`'s batches in order, with `model` in evaluation mode and no gradients; the model's
+    /// previous mode is restored afterwards.
+    private static func evaluating(_ model: any Module, on set: ImageSet, batchSize: Int,
+                                   _ body: (Batch) throws -> Void) throws {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
         let batches = BatchLoader(set, batchSize: batchSize, shuffle: false).epoch(0)
-        var predicted: [Int] = []
-        predicted.reserveCapacity(set.count)
         try withNoGrad {
-            while let batch = try batches.next() {
-                predicted += try model(try normalization.apply(batch.images)).argmax(dim: 1).toInts()
-            }
+            while let batch = try batches.next() { try body(batch) }
         }
-        return predicted
     }
 }

@@ -138,14 +138,11 @@ public struct EdgeConfiguration: Sendable {
     /// against its membership hash as `gpz attack` evaluates them (or of `data`'s test split, converted to the
     /// model's input).
     func privateImages(_ info: CheckpointInfo) throws -> ImageSet {
-        var plan = info.config.splitPlan
-        plan.side = info.model.imageSize
-        plan.channels = info.model.channels
         var images: ImageSet
         if let data, data != info.config.dataset {
             let roles: Roles
             do {
-                roles = try Roles.make(try Catalog.load(data), plan: plan)
+                roles = try Roles.make(try Catalog.load(data), plan: info.inputPlan)
             } catch let error as DataError {
                 throw EdgeOptionError("--data: \(error)")
             }
