@@ -84,7 +84,25 @@ public struct AttackConfig: ConfigSection {
     public var aux = AttackAux.sub(nil)
     public var attacker = AttackerKind.decoder
     public var defense = DefenseKind.none
+    /// The most epochs a decoder trains; with `patience` it stops earlier once its validation MSE has flattened.
     public var epochs = 10
+    /// Early stopping: epochs in a row without a 0.5 % improvement of the validation MSE before a decoder stops
+    /// and keeps its best epoch's weights. A decoder still improving at `epochs` did not converge; such a run can
+    /// show leakage but never protection.
+    public var patience = 3
+    /// The share of the aux images held out (class-stratified, the same images for every seed and budget) to
+    /// decide early stopping; the decoders train on the rest.
+    public var validation = 0.1
+    /// The share of the remaining aux images this attack trains on (class-stratified); the scan's budget ladder
+    /// sets it.
+    public var budget = 1.0
+    /// Budget ladder (scans): where the first attack leaves a split open (leakage at most τ), the attacker also
+    /// trains on these shares of its data, each to convergence, so the verdict can see whether leakage still rises
+    /// with more data. Empty: no ladder, and such a split can be inconclusive at best.
+    public var ladder = [0.25, 0.5]
+    /// Scans: the epoch maximum of the runs at open splits (the ladder's rungs and the decoder seeds), trained to
+    /// convergence with early stopping.
+    public var escalationEpochs = 40
     public var learningRate = 0.01
     public var batchSize = 128
     public var evaluateOn = EvaluationSet.private
@@ -114,7 +132,8 @@ public struct AttackConfig: ConfigSection {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case splits, aux, attacker, defense, epochs, learningRate = "lr", batchSize = "batch"
+        case splits, aux, attacker, defense, epochs, patience, validation, budget, ladder
+        case escalationEpochs = "escalation_epochs", learningRate = "lr", batchSize = "batch"
         case evaluateOn = "evaluate_on", schedule, rmleImages = "rmle_images", rmleIterations = "rmle_iterations", seed, seeds
         case evaluateLimit = "evaluate_limit", auxLimit = "aux_limit", featureBankMiB = "feature_bank_mib", encoding
     }
@@ -125,6 +144,20 @@ public struct AttackConfig: ConfigSection {
             throw ConfigError(field: "splits", "empty; give all, blocks, or split indices or names")
         }
         try ConfigError.within(1...100_000, epochs, "epochs")
+        try ConfigError.within(1...1_000, patience, "patience")
+        try ConfigError.within(1...100_000, escalationEpochs, "escalation_epochs")
+        if !(validation > 0 && validation < 0.5) {
+            throw ConfigError(field: "validation", "\(validation): expected a share in (0, 0.5)")
+        }
+        if !(budget > 0 && budget <= 1) {
+            throw ConfigError(field: "budget", "\(budget): expected a share in (0, 1]")
+        }
+        if let bad = ladder.first(where: { !($0 > 0 && $0 < 1) }) {
+            throw ConfigError(field: "ladder", "\(bad): expected shares in (0, 1), below the full budget 1")
+        }
+        if ladder != ladder.sorted() || Set(ladder).count != ladder.count {
+            throw ConfigError(field: "ladder", "\(ladder): expected distinct shares in increasing order")
+        }
         try ConfigError.learningRate(learningRate, "lr")
         try ConfigError.within(1...65_536, batchSize, "batch")
         try ConfigError.atLeast(1, rmleImages, "rmle_images")

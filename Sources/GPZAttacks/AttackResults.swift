@@ -22,11 +22,40 @@ public struct SplitAttackResult: Codable, Equatable, Sendable {
     /// encoding is not fp32 (absent otherwise).
     public var accuracyAsSent: Double?
     public var grid: String?
+    /// A learned attacker's training at this split: the aux images it trained on, the epochs it ran, the epoch
+    /// whose weights it kept, the validation MSE after each epoch, and whether it stopped on a plateau (nil for
+    /// rMLE, which is not trained).
+    public var training: SplitTraining?
+    /// Top-1 re-identification of the evaluated images among same-class candidates (nil where a class has fewer
+    /// images than a trial's candidates, as with rMLE's few images).
+    public var reidentification: Reidentification.Measured?
+
+    /// The standard error of `mse` over the evaluated images, sd / √n.
+    public var mseError: Double { images > 1 ? mseStd / Double(images - 1).squareRoot() : 0 }
 
     enum CodingKeys: String, CodingKey {
         case name, index, shape, mse, mseSumChannels = "mse_sum_channels", psnr, ssim, cosine, mseStd = "mse_std"
         case psnrStd = "psnr_std", ssimStd = "ssim_std", images, accuracyWithDefense = "accuracy_with_defense"
-        case accuracyAsSent = "accuracy_as_sent", grid
+        case accuracyAsSent = "accuracy_as_sent", grid, training, reidentification
+    }
+}
+
+/// How a learned attacker trained at one split.
+public struct SplitTraining: Codable, Equatable, Sendable {
+    public var auxImages: Int
+    public var validationImages: Int
+    public var epochs: Int
+    public var bestEpoch: Int?
+    public var validationMSE: [Double]
+    /// Stopped on a validation plateau (`EarlyStopping`); false when cut at the epoch maximum or diverged.
+    public var converged: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case epochs, converged
+        case auxImages = "aux_images"
+        case validationImages = "validation_images"
+        case bestEpoch = "best_epoch"
+        case validationMSE = "validation_mse"
     }
 }
 

@@ -50,24 +50,54 @@ public struct AttackStudy {
         try Runtime.manualSeed(config.seed)
         let grids = out.appendingPathComponent("grids")
         try FileManager.default.createDirectory(at: grids, withIntermediateDirectories: true)
+        let embedding = try ReidentificationEmbedding.fit(images: Self.unitImages(data.attackerImages.images),
+                                                          seed: config.seed)
         var results: [SplitAttackResult] = []
-        func finish(_ evaluation: SplitEvaluation) throws {
-            let result = try self.result(evaluation, model: model, enhancement: enhancements[evaluation.split.index],
+        func finish(_ evaluation: SplitEvaluation, training: SplitTraining?) throws {
+            var result = try self.result(evaluation, model: model, enhancement: enhancements[evaluation.split.index],
                                          data: data, grids: grids, normalize: normalize)
+            result.training = training
+            result.reidentification = try reidentification(evaluation, labels: data.evaluationImages.labels,
+                                                            embedding: embedding)
             try onSplit(result)
             results.append(result)
         }
         switch config.attacker {
         case .decoder, .strong:
-            for evaluation in try learnedInversion(model: model, splits: splits, enhancements: enhancements, data: data,
-                                                   normalize: normalize, bank: bank, progress: progress) {
-                try finish(evaluation)
+            for (evaluation, training) in try learnedInversion(model: model, splits: splits, enhancements: enhancements,
+                                                               data: data, normalize: normalize, bank: bank,
+                                                               progress: progress) {
+                try finish(evaluation, training: training)
             }
         case .rmle:
             try whiteBox(model: model, splits: splits, images: data.evaluationImages, normalize: normalize,
-                         progress: progress, each: finish)
+                         progress: progress) { try finish($0, training: nil) }
         }
         return results
+    }
+
+    /// Re-identification of every evaluated image among `reidentificationCandidates` of its class, or nil where a
+    /// class of the evaluated images has fewer.
+    private func reidentification(_ evaluation: SplitEvaluation, labels: [Int],
+                                  embedding: ReidentificationEmbedding) throws -> Reidentification.Measured? {
+        let count = evaluation.reconstructions.size(0)
+        let used = Array(labels.prefix(count))
+        let sizes = Dictionary(grouping: used, by: { $0 }).mapValues(\.count)
+        guard count == evaluation.originals.size(0), sizes.values.allSatisfy({ $0 >= Self.reidentificationCandidates })
+        else { return nil }
+        return try Reidentification.measure(reconstructions: evaluation.reconstructions, originals: evaluation.originals,
+                                            labels: used, embedding: embedding,
+                                            candidates: Self.reidentificationCandidates, seed: config.seed)
+    }
+
+    /// K, the candidates of a re-identification trial (the original and K − 1 others of its class): chance is 1/K.
+    public static let reidentificationCandidates = 10
+
+    /// All of `images` as one tensor [N, C, H, W] in [0, 1], unflipped.
+    public static func unitImages(_ images: ImageSet) throws -> Tensor {
+        let batch = BatchLoader.assemble(images, indices: Array(0..<images.count),
+                                         flip: [Bool](repeating: false, count: images.count))
+        return try BatchLoader.tensors(batch).images
     }
 
     private func result(_ evaluation: SplitEvaluation, model: StagedModel, enhancement: (any FeatureEnhancement)?,
@@ -75,7 +105,9 @@ public struct AttackStudy {
                         normalize: @escaping (Tensor) throws -> Tensor) throws -> SplitAttackResult {
         let split = evaluation.split, summary = evaluation.summary
         let file = grids.appendingPathComponent("\(config.attacker.rawValue)-\(split.index)-\(split.name).png")
-        try GridImage.write(originals: evaluation.originals, reconstructions: evaluation.reconstructions, to: file)
+        let shown = Swift.min(Self.gridImages, evaluation.originals.size(0))
+        try GridImage.write(originals: try evaluation.originals.slice(dim: 0, end: shown),
+                            reconstructions: try evaluation.reconstructions.slice(dim: 0, end: shown), to: file)
         let accuracy = try enhancement.map {
             try DefenseAccuracy.measure(model: model, enhancement: $0, split: split.index,
                                         images: data.evaluationImages, normalize: normalize)
@@ -136,13 +168,17 @@ public struct AttackStudy {
         }
     }
 
+    /// Images per grid.
+    static let gridImages = 8
+
     private func learnedInversion(model: StagedModel, splits: [SplitPoint],
                                   enhancements: [Int: any FeatureEnhancement], data: AttackData,
                                   normalize: @escaping (Tensor) throws -> Tensor, bank: FeatureBank?,
-                                  progress: @escaping (AttackProgress) -> Void) throws -> [SplitEvaluation] {
+                                  progress: @escaping (AttackProgress) -> Void) throws -> [(SplitEvaluation, SplitTraining)] {
         var options = InversionTrainingOptions(epochs: config.epochs, learningRate: config.learningRate,
                                                featureBankBytes: config.featureBankMiB << 20, schedule: config.schedule)
         options.decoderSeed = config.seed
+        options.patience = data.validation.count > 0 ? config.patience : nil
         let trainer = try InversionTrainer(target: model, splits: splits,
                                            architecture: config.attacker == .strong ? .strong : .deconvolution,
                                            enhancements: enhancements, options: options, normalizeInput: normalize,
@@ -150,15 +186,24 @@ public struct AttackStudy {
         let aux = ImageStreams.shuffled(data.aux.images, batchSize: config.batchSize, seed: config.seed)
         let batches = aux.batchesPerPass ?? 0
         let perRun = config.schedule == .oneSplitPerRun ? splits.count : 1
+        let validation = ImageStreams.ordered(data.validation.images, batchSize: 500)
         var step = 0
-        _ = try trainer.train(on: aux) { p in
+        let report = try trainer.train(on: aux, validation: data.validation.count > 0 ? validation : nil) { p in
             step += 1
-            progress(AttackProgress(stage: "train decoders", done: step, total: batches * config.epochs * perRun,
-                                    loss: p.loss))
+            progress(AttackProgress(stage: "train decoders, epoch \(p.epoch) (at most \(p.epochs))", done: step,
+                                    total: batches * config.epochs * perRun, loss: p.loss))
         }
         let evaluation = ImageStreams.ordered(data.evaluationImages, batchSize: 500)
-        return try trainer.evaluate(on: evaluation, keep: 8) { p in
+        return try trainer.evaluate(on: evaluation, keep: data.evaluationImages.count) { p in
             progress(AttackProgress(stage: "evaluate", done: p.done, total: evaluation.batchesPerPass ?? 0, loss: nil))
+        }.map { evaluation in
+            let index = evaluation.split.index
+            let losses = report.validationLosses[index] ?? []
+            return (evaluation, SplitTraining(
+                auxImages: data.aux.count, validationImages: data.validation.count,
+                epochs: losses.isEmpty ? report.epochLosses[index]?.count ?? config.epochs : losses.count,
+                bestEpoch: report.bestEpochs[index], validationMSE: losses,
+                converged: report.stops[index] == .plateau))
         }
     }
 
@@ -183,10 +228,8 @@ public struct AttackStudy {
             }
             var accumulator = ReconstructionMetricsAccumulator()
             try accumulator.add(result.reconstructions, sample)
-            let kept = Swift.min(8, count)
-            try each(SplitEvaluation(split: split, summary: accumulator.summary,
-                                     originals: try sample.slice(dim: 0, end: kept),
-                                     reconstructions: try result.reconstructions.slice(dim: 0, end: kept)))
+            try each(SplitEvaluation(split: split, summary: accumulator.summary, originals: sample,
+                                     reconstructions: result.reconstructions))
         }
     }
 }

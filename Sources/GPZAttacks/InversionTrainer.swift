@@ -81,17 +81,21 @@ public final class InversionTrainer {
         return decoders[position]
     }
 
-    /// Trains every split's decoder on the aux images for `options.epochs` epochs.
-    public func train(on aux: ImageBatchStream,
+    /// Trains every split's decoder on the aux images for `options.epochs` epochs, or, with `validation` images
+    /// and `options.patience`, until each decoder's validation MSE stops improving (`EarlyStopping`, one check per
+    /// epoch, at most `options.epochs`); each decoder then keeps the weights of its best epoch.
+    public func train(on aux: ImageBatchStream, validation: ImageBatchStream? = nil,
                       progress: ((InversionProgress) -> Void)? = nil) throws -> InversionTrainingReport {
         let clock = ContinuousClock()
         let start = clock.now
         var report = InversionTrainingReport()
         switch options.schedule {
         case .allSplitsInOnePass:
-            try train(Array(splits.indices), on: aux, report: &report, progress: progress)
+            try train(Array(splits.indices), on: aux, validation: validation, report: &report, progress: progress)
         case .oneSplitPerRun:
-            for position in splits.indices { try train([position], on: aux, report: &report, progress: progress) }
+            for position in splits.indices {
+                try train([position], on: aux, validation: validation, report: &report, progress: progress)
+            }
         }
         let elapsed = clock.now - start
         report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -129,31 +133,40 @@ public final class InversionTrainer {
         }
     }
 
-    /// Trains the decoders at `group` (positions in `splits`) together, one target pass per batch.
-    private func train(_ group: [Int], on aux: ImageBatchStream, report: inout InversionTrainingReport,
-                       progress: ((InversionProgress) -> Void)?) throws {
+    /// Trains the decoders at `group` (positions in `splits`) together, one target pass per batch; a decoder
+    /// that early stopping has stopped takes no more steps.
+    private func train(_ group: [Int], on aux: ImageBatchStream, validation: ImageBatchStream?,
+                       report: inout InversionTrainingReport, progress: ((InversionProgress) -> Void)?) throws {
         let bank = sharedBank ?? aux.sampleCount.map { FeatureBank(sampleCount: $0, budgetBytes: options.featureBankBytes) }
         let groupSplits = group.map { splits[$0] }
         let groupIndices = groupSplits.map(\.index)
+        var stopping = try validation == nil ? nil : options.patience.map { patience in
+            try ValidationStopping(group, validation: try validationSet(validation!, group: group),
+                                   rule: try EarlyStopping(patience: patience,
+                                                           minRelativeImprovement: options.minRelativeImprovement,
+                                                           maxChecks: options.epochs))
+        }
         for epoch in 1...options.epochs {
+            if let stopping, stopping.allStopped { break }
             var lossSums = [Double](repeating: 0, count: group.count)
             var batches = 0
             var images = 0
             func step(_ batch: Tensor, _ features: [Int: Tensor], total: Int?) throws {
-                var batchLoss = 0.0
-                for (slot, position) in group.enumerated() {
+                var batchLoss = 0.0, active = 0
+                for (slot, position) in group.enumerated() where stopping?.isActive(position) ?? true {
                     guard let z = features[splits[position].index] else {
                         throw AttackError("InversionTrainer: no features for split \(splits[position].index)")
                     }
                     let loss = try trainStep(position, features: z, images: batch)
                     lossSums[slot] += loss
                     batchLoss += loss
+                    active += 1
                 }
                 batches += 1
                 images += batch.size(0)
                 progress?(InversionProgress(stage: .training, splits: groupSplits, epoch: epoch,
                                             epochs: options.epochs, done: batches, total: total,
-                                            loss: batchLoss / Double(group.count)))
+                                            loss: batchLoss / Double(Swift.max(active, 1))))
             }
             try aux.forEachIndexedBatch { batch, rows in
                 let raw: [Int: Tensor]
@@ -169,10 +182,12 @@ public final class InversionTrainer {
             }
             try AttackError.check(batches > 0, "InversionTrainer: the aux data yielded no batches")
             report.images += images
-            for (slot, position) in group.enumerated() {
+            for (slot, position) in group.enumerated() where stopping?.isActive(position) ?? true {
                 report.epochLosses[splits[position].index, default: []].append(lossSums[slot] / Double(batches))
             }
+            try stopping?.check(epoch: epoch, trainer: self)
         }
+        try stopping?.finish(trainer: self, report: &report)
     }
 
     /// One Adam step of the decoder at `position` on MSE(g(z), x); returns the loss before the step.

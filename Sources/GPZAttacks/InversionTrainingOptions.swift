@@ -1,4 +1,5 @@
 import GPZModels
+import GPZOptim
 
 /// How the attacker trains its decoders (the paper's `train_inversion.py` settings by default, except the
 /// epoch count: 100 there).
@@ -32,6 +33,12 @@ public struct InversionTrainingOptions: Equatable, Codable, Sendable {
     /// When set, the decoder of split k is initialised from the global generator seeded with
     /// (decoderSeed, k), so each split's attack is the same whichever other splits are attacked with it.
     public var decoderSeed: UInt64?
+    /// Early stopping on held-out aux images (`InversionTrainer.train(on:validation:progress:)`): a decoder stops
+    /// after this many epochs in a row without improving its validation MSE by more than `minRelativeImprovement`
+    /// (relative), and keeps the weights of its best epoch; `epochs` is then the maximum. Nil trains every
+    /// decoder for exactly `epochs` epochs.
+    public var patience: Int?
+    public var minRelativeImprovement = 0.005
 
     public init(epochs: Int = 10, learningRate: Double = 0.01, beta1: Double = 0.5, beta2: Double = 0.999,
                 amsgrad: Bool = true, featureBankBytes: Int = defaultFeatureBankMiB << 20,
@@ -77,6 +84,11 @@ public struct InversionTrainingReport: Equatable, Sendable {
     /// Batches whose features were read from a `FeatureBank` instead of running the target.
     public var bankedBatches = 0
     public var seconds = 0.0
+    /// Per split index, with early stopping: the validation MSE after each epoch trained, why training stopped,
+    /// and the epoch (1-based) whose weights the decoder kept.
+    public var validationLosses: [Int: [Double]] = [:]
+    public var stops: [Int: EarlyStopping.Stop] = [:]
+    public var bestEpochs: [Int: Int] = [:]
 
     public init() {}
 }

@@ -15,7 +15,8 @@ import GPZTensor
 ///   are estimated from other images, and a wrong prediction picks another class's mean. (It is not a bound:
 ///   predicted labels are not true labels, so it may in principle fall below the oracle.)
 ///
-/// The verdict uses the oracle; the attainable floor is reported beside it.
+/// Leakage is measured against the oracle; an attack counts only where it beats the attainable floor (the
+/// verdict's adequacy, `LeakageBoundary`).
 ///
 /// A split whose attack does no better than the class-mean oracle leaks the class, which the cloud learns
 /// anyway, and nothing more. `leakage(mse:)` turns an attack's MSE into the unit-free score
@@ -27,7 +28,7 @@ public struct ReconstructionBaselines: Codable, Equatable, Sendable {
     public let globalMeanMSE: Double
     public let classMeanMSE: Double
     /// The attainable label-only MSE (`labelOnlyMSE(images:predicted:auxImages:auxLabels:)`); nil where it was
-    /// not computed (results written before it existed). Not used by any verdict.
+    /// not computed (no aux images). The verdict's adequacy floor.
     public let labelOnlyMSE: Double?
     /// M, the aux images whose class means `labelOnlyMSE` uses; nil with it.
     public let auxImages: Int?

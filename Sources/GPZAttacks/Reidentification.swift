@@ -1,5 +1,6 @@
 import Foundation
 import GPZData
+import GPZTensor
 
 /// Instance re-identification: does a reconstruction tell *which* private image it came from, beyond its class?
 ///
@@ -25,34 +26,110 @@ public enum Reidentification {
         /// 1/K.
         public var chance: Double
 
+        public init(candidates: Int, trials: Int, hits: Double, rate: Double, lower: Double, upper: Double,
+                    chance: Double) {
+            (self.candidates, self.trials, self.hits, self.rate) = (candidates, trials, hits, rate)
+            (self.lower, self.upper, self.chance) = (lower, upper, chance)
+        }
+
         /// Whether the interval covers chance: re-identification indistinguishable from guessing within the class.
         public var indistinguishableFromChance: Bool { lower <= chance && chance <= upper }
+    }
+
+    /// Both similarities' results for one set of reconstructions.
+    public struct Measured: Codable, Equatable, Sendable {
+        /// In the attacker's PCA embedding (`ReidentificationEmbedding`).
+        public var embedding: Result
+        /// By SSIM.
+        public var ssim: Result
+
+        public init(embedding: Result, ssim: Result) {
+            self.embedding = embedding
+            self.ssim = ssim
+        }
+
+        /// The higher of the two rates: the worst case for the defender.
+        public var worst: Result { ssim.rate > embedding.rate ? ssim : embedding }
+
+        /// Whether both intervals cover chance.
+        public var indistinguishableFromChance: Bool {
+            embedding.indistinguishableFromChance && ssim.indistinguishableFromChance
+        }
+    }
+
+    /// Re-identification of `reconstructions` [N, C, H, W] of `originals` (same shape, [0, 1]; `labels[i]` the
+    /// class of original i) in `embedding` (negative squared distance) and by SSIM, on the same seeded trials.
+    /// SSIM is computed only for the N·K pairs the trials compare, in batches of about 2²⁰ values a side.
+    public static func measure(reconstructions: Tensor, originals: Tensor, labels: [Int],
+                               embedding: ReidentificationEmbedding, candidates k: Int = 10,
+                               seed: UInt64 = 0) throws -> Measured {
+        try AttackError.check(reconstructions.shape == originals.shape && originals.rank == 4
+                              && originals.size(0) == labels.count,
+                              "re-identification: reconstructions \(reconstructions.shape), originals "
+                              + "\(originals.shape) and \(labels.count) labels; expected equal [N, C, H, W] shapes "
+                              + "and one label per image")
+        let trials = try self.trials(labels: labels, candidates: k, seed: seed)
+        let inEmbedding = try evaluate(reconstructions: embedding.embed(reconstructions),
+                                       originals: embedding.embed(originals), labels: labels, candidates: k, seed: seed)
+        let ssim = try withNoGrad {
+            try pairedSSIM(trials: trials, reconstructions: reconstructions.to(.cpu), originals: originals.to(.cpu))
+        }
+        let bySSIM = try score(trials: trials) { i, j in ssim[i][j]! }
+        return Measured(embedding: inEmbedding, ssim: bySSIM)
+    }
+
+    /// SSIM(r_i, x_j) for every candidate j of every trial i, as one lookup per trial.
+    private static func pairedSSIM(trials: [[Int]], reconstructions: Tensor,
+                                   originals: Tensor) throws -> [[Int: Double]] {
+        let pairs = trials.enumerated().flatMap { i, trial in trial.map { (i, $0) } }
+        let chunk = Swift.max(1, (1 << 20) / Swift.max(1, originals.count / originals.size(0)))
+        var ssim = [[Int: Double]](repeating: [:], count: trials.count)
+        for start in stride(from: 0, to: pairs.count, by: chunk) {
+            let part = pairs[start..<Swift.min(start + chunk, pairs.count)]
+            let values = try ReconstructionMetrics.structuralSimilarity(
+                reconstructions.indexSelect(dim: 0, part.map(\.0)), originals.indexSelect(dim: 0, part.map(\.1)))
+            for ((i, j), value) in zip(part, values) { ssim[i][j] = value }
+        }
+        return ssim
     }
 
     /// Re-identification with `similarity(i, j)`: how alike reconstruction i and original j are (higher is more
     /// alike); `labels[j]` is original j's class. Every class needs at least `candidates` originals.
     public static func evaluate(labels: [Int], candidates k: Int = 10, seed: UInt64 = 0, z: Double = 1.96,
                                 similarity: (Int, Int) throws -> Double) throws -> Result {
+        try score(trials: try trials(labels: labels, candidates: k, seed: seed), z: z, similarity: similarity)
+    }
+
+    /// Trial i's candidates: i first, then K − 1 other images of its class, drawn seeded without replacement.
+    static func trials(labels: [Int], candidates k: Int, seed: UInt64) throws -> [[Int]] {
         try AttackError.check(k >= 2, "re-identification: expected at least 2 candidates, got \(k)")
         try AttackError.check(!labels.isEmpty, "re-identification: no images")
         var members: [Int: [Int]] = [:]
         for (index, label) in labels.enumerated() { members[label, default: []].append(index) }
-        if let small = members.first(where: { $0.value.count < k }) {
+        if let small = members.sorted(by: { $0.key < $1.key }).first(where: { $0.value.count < k }) {
             throw AttackError("re-identification: class \(small.key) has \(small.value.count) images, fewer than the "
                               + "\(k) candidates of a trial")
         }
         var generator = SeededRandom(seed: seed, stream: "re-identification")
+        return labels.indices.map { i in
+            [i] + members[labels[i]]!.filter { $0 != i }.shuffled(using: &generator).prefix(k - 1)
+        }
+    }
+
+    /// Scores trials (each [original, others…]): 1 when the original is the most similar, 1/m when it ties with
+    /// m − 1 others at the top, else 0.
+    static func score(trials: [[Int]], z: Double = 1.96, similarity: (Int, Int) throws -> Double) throws -> Result {
         var hits = 0.0
-        for i in labels.indices {
-            let others = members[labels[i]]!.filter { $0 != i }.shuffled(using: &generator).prefix(k - 1)
-            let own = try similarity(i, i)
-            let scores = try others.map { try similarity(i, $0) }
+        for (i, trial) in trials.enumerated() {
+            let own = try similarity(i, trial[0])
+            let scores = try trial.dropFirst().map { try similarity(i, $0) }
             guard !scores.contains(where: { $0 > own }) else { continue }
             hits += 1 / Double(1 + scores.filter { $0 == own }.count)
         }
-        let (lower, upper) = wilson(successes: hits, trials: labels.count, z: z)
-        return Result(candidates: k, trials: labels.count, hits: hits, rate: hits / Double(labels.count),
-                      lower: lower, upper: upper, chance: 1 / Double(k))
+        let (lower, upper) = wilson(successes: hits, trials: trials.count, z: z)
+        return Result(candidates: trials.first?.count ?? 0, trials: trials.count, hits: hits,
+                      rate: hits / Double(trials.count), lower: lower, upper: upper,
+                      chance: 1 / Double(trials.first?.count ?? 1))
     }
 
     /// `evaluate` in an embedding: similarity is the negative squared Euclidean distance between the

@@ -36,8 +36,14 @@ struct AttackCommand: ParsableCommand {
     @Option(help: "The paper's representation enhancement of Z (key `defense`): an attacker-side stress test that cannot remove information from Z, not a defence.")
     var defense = defaults.defense
 
-    @Option(help: "Decoder training epochs over the aux data.")
+    @Option(help: "The most decoder training epochs over the aux data (early stopping may end sooner).")
     var epochs = defaults.epochs
+
+    @Option(help: "Early stopping: epochs without a 0.5 % gain in validation MSE before a decoder stops and keeps its best weights.")
+    var patience = defaults.patience
+
+    @Option(help: "Share of the aux images held out (class-stratified) to decide early stopping.")
+    var validation = defaults.validation
 
     @Option(help: "Decoder learning rate (Adam, β 0.5/0.999, AMSGrad, as the paper's code).")
     var lr = defaults.learningRate
@@ -99,13 +105,19 @@ struct AttackCommand: ParsableCommand {
             if json {
                 print(try jsonLine(results))
             } else {
-                print("   #  name               MSE      ±std    PSNR    SSIM  cosine  grid")
+                print("   #  name               MSE      ±std    PSNR    SSIM  cosine  epochs  re-id  grid")
                 for s in results.splits {
                     let name = s.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                    let epochs = s.training.map { "\($0.epochs)\($0.converged ? "" : "+")" } ?? "-"
+                    let reid = s.reidentification.map { String(format: "%.2f", $0.worst.rate) } ?? "-"
                     print(String(format: "%4d  ", s.index) + name
                           + String(format: " %7.4f  %7.4f  %6.2f  %6.3f  %6.3f  ", s.mse, s.mseStd, s.psnr, s.ssim, s.cosine)
-                          + (s.grid ?? ""))
+                          + epochs.padding(toLength: 8, withPad: " ", startingAt: 0)
+                          + reid.padding(toLength: 7, withPad: " ", startingAt: 0) + (s.grid ?? ""))
                 }
+                print("epochs: the epochs trained; + marks a decoder cut at the maximum, still improving (not "
+                      + "converged). re-id: top-1 re-identification among \(AttackStudy.reidentificationCandidates) "
+                      + "same-class images (chance \(1.0 / Double(AttackStudy.reidentificationCandidates))).")
                 if config.encoding != .fp32 {
                     print("Z attacked as sent in \(config.encoding.rawValue); the cloud's accuracy on it: "
                           + results.splits.map { s in "\(s.name) " + (s.accuracyAsSent.map { String(format: "%.4f", $0) } ?? "-") }
@@ -127,6 +139,8 @@ extension AttackCommand {
             config.attacker = attacker
             config.defense = defense
             config.epochs = epochs
+            config.patience = patience
+            config.validation = validation
             config.learningRate = lr
             config.batchSize = batch
             config.evaluateOn = evaluateOn

@@ -84,9 +84,17 @@ public enum ConfigDecoder {
         default:
             let number = (value as? Double) ?? (value as? NSNumber)?.doubleValue ?? 0
             guard !number.isFinite else { return }
-            let expected = base is String ? "a string" : base is Bool ? "true or false" : "a finite number"
+            let expected = base is String ? "a string" : isBoolean(base) ? "true or false" : "a finite number"
             throw ConfigError(field: path.isEmpty ? "(top level)" : path, "expected \(expected), got \(number)")
         }
+    }
+
+    /// Whether a default is a boolean: a number bridged from JSON (a default of 1.0 is written `1`) also casts to
+    /// `Bool`, so the bridged number's own type decides.
+    static func isBoolean(_ value: Any) -> Bool {
+        if type(of: value) == Bool.self { return true }
+        guard let number = value as? NSNumber else { return false }
+        return String(cString: number.objCType) == "c"
     }
 
     /// The document with string keys and JSON leaves only (YAML may also give dates or non-string keys); two keys

@@ -91,6 +91,19 @@ public struct RoleSet: Sendable {
                        membershipHash: RoleSet.membershipHash(source: source, indices: keptIndices))
     }
 
+    /// The set split class-stratified into the rest and a held-out `fraction` (rounded per class), with a seed of
+    /// its own, so every caller that holds out the same fraction of the same set holds out the same images.
+    public func holdingOut(_ fraction: Double) -> (rest: RoleSet, held: RoleSet) {
+        let classes = (images.labels.max() ?? 0) + 1
+        let split = Roles.stratifiedHoldOut(labels: images.labels, classes: classes, fraction: fraction, seed: 0x7A11D)
+        func part(_ positions: [Int], _ role: String) -> RoleSet {
+            let kept = positions.map { indices[$0] }
+            return RoleSet(role: role, source: source, indices: kept, images: images.subset(positions),
+                           membershipHash: RoleSet.membershipHash(source: source, indices: kept))
+        }
+        return (part(split.keep, self.role), part(split.held, self.role + "-validation"))
+    }
+
     /// SHA-256 (hex) of the text `gpz-split-v1\n<source>\n<i0>,<i1>,…` with the indices ascending: anyone with
     /// the index list can recompute it, and two runs with the same hash used the same images.
     public static func membershipHash(source: String, indices: [Int]) -> String {

@@ -43,7 +43,8 @@ extension ScanReport {
 
     static func boundaryText(_ view: ScanReportView, _ leakage: LeakageBoundary) -> String {
         let logits = leakage.splits.first(where: \.isLogits).map {
-            $0.protects ? "; the logits protect" : $0.inconclusive ? "; the logits are inconclusive (their attack failed)"
+            $0.protects ? "; the logits protect"
+                : $0.inconclusive ? "; the logits are inconclusive (" + $0.open.map(\.text).joined(separator: "; ") + ")"
                 : "; the logits leak"
         } ?? ""
         guard let boundary = leakage.boundary else {

@@ -1,3 +1,4 @@
+import GPZAnalysis
 import GPZScan
 
 extension ScanReport {
@@ -73,14 +74,22 @@ extension ScanReport {
         return "≥ " + macs + latency
     }
 
-    /// "0.62 ± 0.01 (3 seeds), leaks" (the best decoder's leakage, its spread over seeds, and the verdict with the
-    /// deeper splits), or a dash.
+    /// "0.62 ± 0.01 (3 runs), leaks" (the best decoder's leakage, its spread over the full-budget runs, and the
+    /// verdict with the deeper splits), or a dash.
     static func leakageText(_ split: ScanSplit) -> String {
         guard let leakage = split.leakage else { return ReportFormat.missing }
         let spread = leakage.leakageSD.map { " ± " + ReportFormat.significant($0, digits: 2) } ?? ""
-        let seeds = leakage.mse.count > 1 ? " (\(leakage.mse.count) seeds)" : ""
-        return ReportFormat.significant(leakage.leakage, digits: 3) + spread + seeds
-            + (leakage.protects ? ", protects" : leakage.inconclusive ? ", inconclusive (attack failed)"
-                : leakage.weakerThanDeeper ? ", leaks (as a deeper split does)" : ", leaks")
+        let runs = leakage.mse.count > 1 ? " (\(leakage.mse.count) runs)" : ""
+        return ReportFormat.significant(leakage.leakage, digits: 3) + spread + runs + verdictText(leakage)
+    }
+
+    /// ", protects", ", inconclusive (why)", or ", leaks" with what shows it (a deeper split's attack,
+    /// re-identification of the originals).
+    static func verdictText(_ leakage: SplitLeakage) -> String {
+        if leakage.protects { return ", protects" }
+        if leakage.inconclusive { return ", inconclusive (" + leakage.open.map(\.text).joined(separator: "; ") + ")" }
+        let shown = [leakage.weakerThanDeeper ? "as a deeper split does" : nil,
+                     leakage.reidentifiesUpper ? "re-identifies its originals" : nil].compactMap { $0 }
+        return ", leaks" + (shown.isEmpty ? "" : " (" + shown.joined(separator: "; ") + ")")
     }
 }

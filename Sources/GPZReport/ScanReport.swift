@@ -34,6 +34,7 @@ public enum ScanReport {
             privacySection(view),
             gridSection(view, runDirectory: runDirectory),
             splitTable(view),
+            evidenceSection(view),
             costSection(view),
             deployment,
             trainingSection(view),

@@ -31,10 +31,10 @@ public struct ScanVerdictText: Sendable {
         let leakage = "leakage \(ReportFormat.significant(recommendation.leakage, digits: 3)) of its best decoder "
             + "(\(ReportFormat.significant(recommendation.leakageUpper, digits: 3)) with the deeper splits'), "
             + "reconstruction MSE " + ReportFormat.significant(recommendation.mse)
-        let attackers = "no attacker we ran (\(results.attack.attacker), \(results.attack.seeds.count) decoder "
-            + "seed\(results.attack.seeds.count == 1 ? "" : "s"), \(results.attack.auxImages) aux images, "
-            + "\(results.attack.epochs) epochs) beat the label-only floor by more than "
-            + ReportFormat.compact(results.config.leakageThreshold)
+        let attackers = "no attacker we ran (\(results.zones.leakage.map(ScanVerdict.attackers) ?? "none"); "
+            + "\(results.attack.auxImages) aux images, \(results.attack.validationImages) of them held out for early "
+            + "stopping) beat the label-only floor by more than " + ReportFormat.compact(results.config.leakageThreshold)
+            + " or re-identified its originals above chance"
         switch recommendation.kind {
         case .none where results.zones.leakage == nil:
             self.recommendation = "No split was attacked, so nothing is recommended."
@@ -43,9 +43,10 @@ public struct ScanVerdictText: Sendable {
             self.recommendation = "No split protects: every attacked split leaks more than the class label."
             detail = nil
         case .inconclusive:
-            self.recommendation = "Inconclusive: where no attacker beat the label-only floor, the attack had failed."
-            detail = "A split whose attack does no better than the class-mean image is not shown to protect; "
-                + "attack it harder (more aux images, more epochs, other attackers) before trusting it."
+            self.recommendation = "Inconclusive: where no attacker beat the label-only floor, the evidence is "
+                + "incomplete."
+            detail = "A split whose attack failed, had not converged, or still gained from more data is not shown to "
+                + "protect; attack it harder (more aux images, more epochs, other attackers) before trusting it."
         case .noPartition:
             self.recommendation = "No partition protects: only the classifier output "
                 + "(\(recommendation.name ?? "logits")) does, i.e. the whole network on the edge."

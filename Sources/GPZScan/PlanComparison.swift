@@ -70,27 +70,32 @@ public struct PlanComparison: Codable, Equatable, Sendable {
     }
 
     /// For every target attacked by two or more studies on the same evaluated images, the leakage boundary with
-    /// each split judged by the study whose attacker reconstructs it best.
+    /// each split judged by every run of every study (each study's runs under its own name as the attacker): the
+    /// best decoder of the strongest attacker decides.
     static func worstCases(_ results: [ScanResults]) throws -> [WorstCase] {
         let groups = Dictionary(grouping: results.filter { $0.zones.leakage != nil && $0.baselines != nil }) {
-            "\($0.target.trainingHash) \($0.baselines!.classMeanMSE)"
+            "\($0.target.trainingHash) \($0.baselines!.classMeanMSE) \($0.attack.evaluatedImages)"
         }
         return try groups.values.filter { $0.count > 1 }.sorted { $0[0].name < $1[0].name }.map { group in
             let first = group[0]
             let indices = Set(group.flatMap { $0.zones.leakage!.splits.map(\.index) }).sorted()
-            let outcomes = indices.compactMap { index -> (index: Int, name: String, candidate: Bool, isLogits: Bool,
-                                                          mse: [String: [Double]])? in
-                var mse: [String: [Double]] = [:]
+            let outcomes = indices.compactMap { index -> LeakageBoundary.SplitRuns? in
+                var runs: [AttackRun] = []
                 var row: SplitLeakage?
                 for study in group {
                     guard let split = study.zones.leakage!.splits.first(where: { $0.index == index }) else { continue }
-                    mse[study.name] = split.mse
+                    runs += split.runs.map { run in
+                        var renamed = run
+                        renamed.attacker = study.name
+                        return renamed
+                    }
                     row = split
                 }
-                return row.map { (index: $0.index, name: $0.name, candidate: $0.candidate, isLogits: $0.isLogits, mse: mse) }
+                return row.map { LeakageBoundary.SplitRuns(index: $0.index, name: $0.name, candidate: $0.candidate,
+                                                           isLogits: $0.isLogits, runs: runs) }
             }
             return WorstCase(trainingHash: first.target.trainingHash, studies: group.map(\.name),
-                             leakage: try LeakageBoundary(outcomes: outcomes, classMeanMSE: first.baselines!.classMeanMSE,
+                             leakage: try LeakageBoundary(splits: outcomes, classMeanMSE: first.baselines!.classMeanMSE,
                                                           adequacyMSE: group.compactMap(\.baselines?.labelOnlyMSE).min(),
                                                           threshold: first.config.leakageThreshold))
         }

@@ -74,18 +74,20 @@ public struct ScanConfig: ConfigSection {
         }
     }
 
-    /// What the attack units depend on: the trained target and the attack settings.
+    /// What the attack units of the first run depend on: the trained target and the attack settings.
     public var attackHash: String {
-        get throws { try attackHash(seed: attack.seed) }
+        get throws { try attackHash(of: attack) }
     }
 
-    /// The attack units of decoder seed `seed` (the other settings as configured; the replicate count and the
-    /// feature bank's size are left out: adding replicates keeps the units already attacked, and banking does not
-    /// change results).
-    public func attackHash(seed: UInt64) throws -> String {
-        var settings = attack
-        settings.seed = seed
+    /// The attack units of one run with `settings` (its seed, budget and epoch maximum; what decides which runs a
+    /// scan makes is left out — the seed count, the ladder, the escalation's epochs — and so is the feature bank's
+    /// size: more seeds or rungs keep the units already attacked, and banking does not change results).
+    public func attackHash(of run: AttackConfig) throws -> String {
+        var settings = run
+        let defaults = AttackConfig()
         settings.seeds = 1
+        settings.ladder = defaults.ladder
+        settings.escalationEpochs = defaults.escalationEpochs
         settings.featureBankMiB = AttackConfig().featureBankMiB
         return try CanonicalJSON.hash(["target": target.hash, "epochs": String(target.epochs),
                                        "attack": CanonicalJSON.hash(settings)])

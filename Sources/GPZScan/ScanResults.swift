@@ -3,15 +3,16 @@ import GPZAttacks
 import GPZModels
 import GPZTraining
 
-/// `results.json` of a scan (schema `gpz-scan-results-v4`, documented in docs/scan.md; v4 renamed v3's `gpz` to
-/// `zones` and dropped `recommendation.leakage_threshold`, a copy of `config.leakage_threshold`): the configuration and its
+/// `results.json` of a scan (schema `gpz-scan-results-v5`, documented in docs/scan.md; v5 adds the runs behind each
+/// split's leakage, early stopping, the budget ladder and re-identification; v4 renamed v3's `gpz` to `zones` and
+/// dropped `recommendation.leakage_threshold`, a copy of `config.leakage_threshold`): the configuration and its
 /// hashes, the target, one row per split (statistics, attack metrics, edge cost), the two zones and their
 /// agreement, the recommendation, the headline numbers, and the time each stage took.
 ///
 /// Everything except `timing` is a function of the configuration: a scan killed and resumed writes the same
 /// file as one never interrupted.
 public struct ScanResults: Codable, Equatable, Sendable {
-    public static let schemaName = "gpz-scan-results-v4"
+    public static let schemaName = "gpz-scan-results-v5"
 
     public var schema = ScanResults.schemaName
     public var name: String
@@ -91,14 +92,22 @@ public struct ScanAttack: Codable, Equatable, Sendable {
     public var evaluatedImages: Int
     public var epochs: Int
     public var attackHash: String
-    /// The decoder seeds run, and the splits the seeds after the first were run at.
+    /// The decoder seeds run, and the splits the first run left open, where the later runs went (seeds, the
+    /// budget ladder, trained to convergence).
     public var seeds: [UInt64]
     public var replicatedSplits: [Int]
+    /// Early stopping's patience and the aux images held out for it (`aux_images` includes them).
+    public var patience: Int
+    public var validationImages: Int
+    /// The budget ladder's shares and the epoch maximum of the runs at open splits.
+    public var ladder: [Double]
+    public var escalationEpochs: Int
 
     enum CodingKeys: String, CodingKey {
         case attacker, defense, auxSource = "aux_source", auxImages = "aux_images", auxSha256 = "aux_sha256"
-        case evaluatedImages = "evaluated_images", epochs, attackHash = "attack_hash", seeds
-        case replicatedSplits = "replicated_splits"
+        case evaluatedImages = "evaluated_images", epochs, attackHash = "attack_hash", seeds, patience, ladder
+        case replicatedSplits = "replicated_splits", validationImages = "validation_images"
+        case escalationEpochs = "escalation_epochs"
     }
 }
 

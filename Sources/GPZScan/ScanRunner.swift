@@ -85,10 +85,13 @@ public struct ScanRunner {
             analysis: ScanAnalysis(images: statistics.first?.sampleCount ?? 0, classes: report.classes,
                                    labels: config.analysis.labels, analysisHash: try config.analysisHash),
             attack: ScanAttack(attacker: config.attack.attacker.rawValue, defense: config.attack.defense.rawValue,
-                               auxSource: data.aux.source, auxImages: data.aux.count, auxSha256: data.aux.membershipHash,
+                               auxSource: data.aux.source, auxImages: data.attackerImages.count,
+                               auxSha256: data.attackerImages.membershipHash,
                                evaluatedImages: outcome.first.first?.images ?? 0, epochs: config.attack.epochs,
                                attackHash: try config.attackHash, seeds: outcome.seeds,
-                               replicatedSplits: outcome.replicated),
+                               replicatedSplits: outcome.replicated, patience: config.attack.patience,
+                               validationImages: data.validation.count, ladder: config.attack.ladder,
+                               escalationEpochs: config.attack.escalationEpochs),
             baselines: outcome.baselines, splits: splits, zones: zones,
             recommendation: ScanVerdict.recommend(splits: splits, zone: zone, leakage: leakage,
                                                   threshold: config.leakageThreshold),
@@ -263,11 +266,23 @@ public struct ScanRunner {
                          baselines: ReconstructionBaselines) throws -> LeakageBoundary {
         let blockIndices = Set(candidates.map(\.index))
         let attacker = config.attack.attacker.rawValue
-        return try LeakageBoundary(outcomes: outcome.first.map { result in
-            (index: result.index, name: result.name, candidate: blockIndices.contains(result.index),
-             isLogits: result.name == SplitPoint.logitsName,
-             mse: [attacker: [result.mse] + outcome.replicates.compactMap { $0[result.index]?.mse }])
+        return try LeakageBoundary(splits: outcome.first.map { result in
+            LeakageBoundary.SplitRuns(
+                index: result.index, name: result.name, candidate: blockIndices.contains(result.index),
+                isLogits: result.name == SplitPoint.logitsName,
+                runs: outcome.runs.compactMap { run in
+                    run.results[result.index].map { Self.attackRun($0, attacker: attacker, run: run) }
+                })
         }, classMeanMSE: baselines.classMeanMSE, adequacyMSE: baselines.labelOnlyMSE, threshold: config.leakageThreshold)
+    }
+
+    /// One run's result at one split as the verdict reads it. Re-identification counts when the Wilson interval of
+    /// either similarity (embedding or SSIM) lies above chance.
+    static func attackRun(_ result: SplitAttackResult, attacker: String, run: ScanAttackRun) -> AttackRun {
+        AttackRun(attacker: attacker, seed: run.seed, budget: run.budget, epochs: run.epochs, mse: result.mse,
+                  mseError: result.mseError, converged: result.training?.converged,
+                  reidentifies: result.reidentification.map { $0.embedding.lower > $0.embedding.chance
+                                                               || $0.ssim.lower > $0.ssim.chance })
     }
 
     /// The paper's comparison: the first split whose channel-summed MSE reaches `privacy_threshold`.

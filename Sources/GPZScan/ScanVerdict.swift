@@ -4,13 +4,14 @@ import GPZAnalysis
 public enum ScanVerdict {
     /// The post-hoc boundary when there is one (`partition`); else the logits when only they protect
     /// (`no_partition`: the whole network on the edge); else `inconclusive` when a split leaks no more than τ
-    /// but its attack failed (it could not be shown to protect or to leak); else none.
+    /// but the evidence there is incomplete (a failed or unconverged attack, a budget curve still rising); else
+    /// none.
     public static func recommend(splits: [ScanSplit], zone: StableZone, leakage: LeakageBoundary?,
                                  threshold: Double) -> ScanRecommendation {
-        let seeds = leakage?.splits.map(\.mse.count).max() ?? 1
-        let test = "leakage L = max(0, 1 − MSE/MSE_class-mean) of the best decoder of every attacker over its "
-            + "\(seeds) decoder seed\(seeds == 1 ? "" : "s"), there and at every deeper attacked split (the cloud "
-            + "computes their features), at most \(threshold), from an attack that beat the label-only floor"
+        let test = "no attacker we ran (\(leakage.map(attackers) ?? "none")) beat the label-only floor by more than "
+            + "\(threshold) in leakage L = max(0, 1 − MSE/MSE_class-mean) there or at any deeper attacked split (the "
+            + "cloud computes their features), no reconstruction re-identified its original above chance, and the "
+            + "attack there converged, beat the floor and had stopped gaining from more data"
         func nothing(_ kind: RecommendationKind, _ rule: String) -> ScanRecommendation {
             ScanRecommendation(kind: kind, split: nil, name: nil, rule: rule, leakage: nil, leakageUpper: nil, mse: nil,
                                edgeMacs: nil, edgeParams: nil, bytes: nil, zoneSplit: zone.split, matchesZone: false)
@@ -18,21 +19,34 @@ public enum ScanVerdict {
         guard let leakage else { return nothing(.none, "no split was attacked") }
         if let boundary = leakage.boundary, let split = splits.first(where: { $0.index == boundary }) {
             return recommendation(.partition, split, zone: zone,
-                                  rule: "the first block-level candidate from which every deeper candidate has \(test)")
+                                  rule: "the first block-level candidate from which on, at every candidate, \(test)")
         }
         if leakage.logitsProtect == true, let logits = splits.first(where: \.isLogits) {
             return recommendation(.noPartition, logits, zone: zone,
-                                  rule: "no block-level candidate has \(test); only the classifier output does, i.e. "
-                                  + "the whole network on the edge (no partition)")
+                                  rule: "only at the classifier output, i.e. with the whole network on the edge (no "
+                                  + "partition), \(test)")
         }
-        let failed = leakage.splits.filter(\.inconclusive).map(\.name)
-        if !failed.isEmpty {
-            return nothing(.inconclusive, "no split has \(test); at \(failed.joined(separator: ", ")) no attacker "
-                           + "beat the label-only floor by more than \(threshold), but no attack there beat the "
-                           + "floor at all: a failed attack proves nothing")
+        let open = leakage.splits.filter(\.inconclusive)
+        if !open.isEmpty {
+            let reasons = open.map { "\($0.name) (\($0.open.map(\.text).joined(separator: "; ")))" }
+            return nothing(.inconclusive, "no split is shown to protect: at \(reasons.joined(separator: ", ")) no "
+                           + "attacker beat the label-only floor by more than \(threshold), but the evidence is "
+                           + "incomplete, and an attack that failed or had not finished learning proves nothing")
         }
-        return nothing(.none, "no attacked split, the logits included, has \(test): every split leaks more than the "
-                       + "class label")
+        return nothing(.none, "at no attacked split, the logits included, is it true that \(test): every split leaks "
+                       + "more than the class label")
+    }
+
+    /// The attackers behind the verdict: each with its seeds, its shares of the aux data and its epoch maximum.
+    public static func attackers(_ leakage: LeakageBoundary) -> String {
+        let runs = leakage.splits.flatMap(\.runs)
+        return Dictionary(grouping: runs, by: \.attacker).sorted { $0.key < $1.key }.map { attacker, runs in
+            let seeds = Set(runs.map(\.seed)).count
+            let budgets = Set(runs.map(\.budget)).sorted().map { ScanRunner.percent($0) }
+            let epochs = runs.map(\.epochs).max() ?? 0
+            return "\(attacker): \(seeds) seed\(seeds == 1 ? "" : "s"), aux data \(budgets.joined(separator: ", "))"
+                + (epochs > 0 ? ", at most \(epochs) epochs" : "")
+        }.joined(separator: "; ")
     }
 
     private static func recommendation(_ kind: RecommendationKind, _ split: ScanSplit, zone: StableZone,

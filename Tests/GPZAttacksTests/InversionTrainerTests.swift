@@ -56,6 +56,29 @@ final class InversionTrainerTests: SeededTestCase {
         XCTAssertLessThan(losses.last!, 0.5 * losses.first!, "\(losses)")
     }
 
+    /// Early stopping on held-out images: the logits of an untrained network carry little of the image, so the
+    /// decoder's validation MSE flattens within a few epochs; it stops on the plateau long before the maximum,
+    /// trains no epoch after stopping, and keeps the weights of its best epoch (measured again, they give the best
+    /// validation MSE).
+    func testEarlyStoppingStopsOnThePlateauAndKeepsTheBestEpoch() throws {
+        let model = try tinyCNN4()
+        let logits = model.splitPoints.last!
+        var options = InversionTrainingOptions(epochs: 60)
+        options.patience = 2
+        options.minRelativeImprovement = 0.01
+        let trainer = try InversionTrainer(target: model, splits: [logits], options: options)
+        let validation = ImageBatchStream([try syntheticImages(count: 32, channels: 1, size: 16)])
+        let report = try trainer.train(on: try auxBatches(), validation: validation)
+        let history = try XCTUnwrap(report.validationLosses[logits.index])
+        XCTAssertEqual(report.stops[logits.index], .plateau, "\(history)")
+        XCTAssertLessThan(history.count, 60)
+        XCTAssertEqual(report.epochLosses[logits.index]?.count, history.count, "no epoch after the stop")
+        let best = try XCTUnwrap(report.bestEpochs[logits.index])
+        XCTAssertEqual(history.count - best, 2, "stopped `patience` epochs after the best")
+        let kept = try trainer.evaluate(on: validation, keep: 0)[0].summary.mse.mean
+        XCTAssertEqual(kept, history[best - 1], accuracy: 1e-6)
+    }
+
     func testPerSplitScheduleRunsTheTargetForEachSplit() throws {
         let model = try tinyCNN4()
         let splits = [try model.split(at: 2), try model.split(at: 4)]

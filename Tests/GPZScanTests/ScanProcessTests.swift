@@ -44,7 +44,7 @@ final class ScanProcessTests: XCTestCase {
             target: {dataset: "csv:\(data.path),shape=1x16x16", image_size: 16, cnn4_width: 4, epochs: 2, batch: 16,
                      private: train, flip: 0}
             analysis: {sample: 80}
-            attack: {splits: "\(splits)", epochs: 2, batch: 16, evaluate_limit: 24}
+            attack: {splits: "\(splits)", epochs: 2, batch: 16, evaluate_limit: 24, escalation_epochs: 3, ladder: [0.5]}
             """
         let url = work.appendingPathComponent("tiny.yaml")
         try text.write(to: url, atomically: true, encoding: .utf8)
@@ -108,16 +108,20 @@ final class ScanProcessTests: XCTestCase {
         XCTAssertEqual(try results(killed), try results(whole))
         let inventory = try ScanStore(readingAt: killed.appendingPathComponent("scan.sqlite")).inventory()
         XCTAssertEqual(inventory, try ScanStore(readingAt: whole.appendingPathComponent("scan.sqlite")).inventory())
-        // Two epochs, five analysed splits, one set of bootstrap replicates, five attacked splits with the first
-        // decoder seed and the replicated splits with each later seed.
+        // Two epochs, five analysed splits, one set of bootstrap replicates, five attacked splits in the first run,
+        // and at each split it left open four more runs: three seeds and the ladder's one rung, to convergence.
         let finished = try results(whole)
         XCTAssertEqual(finished.attack.seeds.count, 3)
         XCTAssertFalse(finished.attack.replicatedSplits.isEmpty)
+        let open = finished.attack.replicatedSplits.count
         XCTAssertEqual(inventory.filter { $0.hasPrefix("train-epoch:") }.count, 2)
         XCTAssertEqual(inventory.filter { $0.hasPrefix("analysis:") }.count, 5)
         XCTAssertEqual(inventory.filter { $0.hasPrefix("bootstrap:") }.count, 1)
-        XCTAssertEqual(inventory.filter { $0.hasPrefix("attack:") }.count, 5 + 2 * finished.attack.replicatedSplits.count)
-        XCTAssertEqual(inventory.count, 2 + 5 + 1 + 5 + 2 * finished.attack.replicatedSplits.count, "\(inventory)")
+        XCTAssertEqual(inventory.filter { $0.hasPrefix("attack:") }.count, 5 + 4 * open)
+        XCTAssertEqual(inventory.count, 2 + 5 + 1 + 5 + 4 * open, "\(inventory)")
+        let runs = try XCTUnwrap(finished.zones.leakage?.splits.first { $0.index == finished.attack.replicatedSplits[0] }?.runs)
+        XCTAssertEqual(runs.map(\.budget), [1, 1, 1, 1, 0.5])
+        XCTAssertEqual(runs.map(\.epochs), [2, 3, 3, 3, 3])
         // A rerun of a finished scan does no work and changes nothing.
         let again = try run(["scan", "--config", config.path, "--out", killed.path])
         XCTAssertEqual(again.status, 0, again.stderr)

@@ -70,10 +70,10 @@ final class ScanVerdictTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(r.mse), 0.095, accuracy: 1e-15)
         XCTAssertEqual(try XCTUnwrap(r.leakage), 0.05, accuracy: 1e-12)
         XCTAssertEqual(try XCTUnwrap(r.leakageUpper), 0.05, accuracy: 1e-12, "one seed: no spread")
-        XCTAssertTrue(r.rule.contains("at most 0.1"), r.rule)
+        XCTAssertTrue(r.rule.contains("beat the label-only floor by more than 0.1"), r.rule)
         XCTAssertEqual(r.zoneSplit, 3)
         XCTAssertTrue(r.matchesZone)
-        XCTAssertTrue(r.rule.contains("1 decoder seed,"), r.rule)
+        XCTAssertTrue(r.rule.contains("(decoder: 1 seed, aux data all)"), r.rule)
     }
 
     func testABoundaryOtherThanTheZoneDoesNotMatchIt() throws {
@@ -107,7 +107,7 @@ final class ScanVerdictTests: XCTestCase {
         XCTAssertEqual(r.split, 4)
         XCTAssertFalse(r.matchesZone)
         XCTAssertEqual(try XCTUnwrap(r.mse), (0.1 + 0.1 + 0.099) / 3, accuracy: 1e-15, "the mean over seeds")
-        XCTAssertTrue(r.rule.contains("3 decoder seeds"), r.rule)
+        XCTAssertTrue(r.rule.contains("(decoder: 3 seeds, aux data all)"), r.rule)
     }
 
     func testOnlyTheLogitsProtectIsNoPartition() throws {
@@ -148,8 +148,9 @@ final class ScanVerdictTests: XCTestCase {
         let r = recommend(v)
         XCTAssertEqual(r.kind, .inconclusive)
         XCTAssertNil(r.split)
-        XCTAssertTrue(r.rule.contains("a failed attack proves nothing"), r.rule)
-        XCTAssertTrue(r.rule.contains("s3, s4, logits"), r.rule)
+        XCTAssertTrue(r.rule.contains("an attack that failed or had not finished learning proves nothing"), r.rule)
+        XCTAssertTrue(r.rule.contains("at s3 (no attack beat the label-only floor), s4 (no attack beat the label-only "
+                                      + "floor), logits (no attack beat the label-only floor)"), r.rule)
     }
 
     func testNoAttackIsNone() throws {

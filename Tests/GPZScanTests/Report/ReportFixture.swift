@@ -165,7 +165,9 @@ enum ReportFixture {
                                auxSha256: String(repeating: "cd", count: 32), evaluatedImages: 10_000, epochs: 5,
                                attackHash: try config.attackHash,
                                seeds: (0..<UInt64(config.attack.seeds)).map { config.attack.seed &+ $0 },
-                               replicatedSplits: seedMSE.keys.sorted()),
+                               replicatedSplits: seedMSE.keys.sorted(), patience: config.attack.patience,
+                               validationImages: 1_200, ladder: config.attack.ladder,
+                               escalationEpochs: config.attack.escalationEpochs),
             baselines: attacked.isEmpty ? nil
                 : ReconstructionBaselines(images: 10_000, channels: 1, globalMeanMSE: globalMeanMSE,
                                           classMeanMSE: classMeanMSE),

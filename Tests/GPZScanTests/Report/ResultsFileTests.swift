@@ -10,7 +10,7 @@ import GPZTraining
 import XCTest
 
 /// results.csv and results.json: one CSV row per split with the verdict's columns, JSON that round-trips and matches
-/// the v4 schema for every kind of recommendation, and a schema check that catches old and incomplete results.
+/// the v5 schema for every kind of recommendation, and a schema check that catches old and incomplete results.
 final class ResultsFileTests: ReportTestCase {
     func testCSVHasOneRowPerSplitWithTheVerdictColumns() throws {
         let results = try ReportFixture.cnn4(writingGridsTo: runDirectory)
@@ -59,7 +59,7 @@ final class ResultsFileTests: ReportTestCase {
             try ResultsSchema.check(data)
             XCTAssertEqual(try ResultsJSON.decoder().decode(ScanResults.self, from: data), results)
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
-            XCTAssertEqual(object["schema"] as? String, "gpz-scan-results-v4")
+            XCTAssertEqual(object["schema"] as? String, "gpz-scan-results-v5")
             let split = try XCTUnwrap((object["splits"] as? [[String: Any]])?[3])
             XCTAssertEqual(Set(split.keys), ["statistics", "bounds", "cost", "attack", "leakage", "candidate",
                                              "paper_threshold_protects"])
@@ -95,7 +95,7 @@ final class ResultsFileTests: ReportTestCase {
         wrongKind["kind"] = "partial"
         let problems = ResultsSchema.validate(object, against: schema, path: "$").sorted()
         XCTAssertEqual(problems.count, 4, "\(problems)")
-        for expected in ["$.schema: expected gpz-scan-results-v4", "$.splits[0].statistics.intra_share: missing",
+        for expected in ["$.schema: expected gpz-scan-results-v5", "$.splits[0].statistics.intra_share: missing",
                          "$.splits[1].leakage: expected object or null", "$.recommendation.kind: missing"] {
             XCTAssertTrue(problems.contains { $0.hasPrefix(expected) }, "\(expected) not in \(problems)")
         }

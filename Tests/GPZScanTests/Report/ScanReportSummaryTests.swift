@@ -66,14 +66,14 @@ final class ScanReportSummaryTests: ReportTestCase {
         let expected = [
             "Recommended split: block4 (split 4)",
             // L = 1 − 0.0410/0.0436 of the best of the three seeds; the logits' failed attack adds nothing.
-            "beat the label-only floor by more than 0.1; leakage 0.0596 of its best decoder (0.0596 with the deeper "
-                + "splits&#39;), reconstruction MSE 0.04150; the edge runs 57.2 M MACs with 1.55 M parameters and "
-                + "sends 8.00 KiB per image; the a-priori zone&#39;s split.",
-            "over its 3 decoder seeds",
+            "beat the label-only floor by more than 0.1 or re-identified its originals above chance; leakage 0.0596 of "
+                + "its best decoder (0.0596 with the deeper splits&#39;), reconstruction MSE 0.04150; the edge runs "
+                + "57.2 M MACs with 1.55 M parameters and sends 8.00 KiB per image; the a-priori zone&#39;s split.",
+            "no attacker we ran (decoder: 3 seeds, aux data all)",
             "The zone is clear: the share rule selects block4 (split 4) in 90.00 % of 30 resamples (clear at 66.67 %).",
             "class-mean image MSE 0.04360, global-mean image MSE 0.08710 on the 10000 evaluated images",
             "block4 (split 4): from there on every candidate&#39;s leakage (best decoder, with the deeper splits&#39;) "
-                + "is at most 0.1; the logits are inconclusive (their attack failed)",
+                + "is at most 0.1; the logits are inconclusive (no attack beat the label-only floor)",
             // 0.0415 / 0.0039 = 10.64; resistance 1 − 0.0102/0.0415.
             "MSE 0.04150 at the zone&#39;s block4 against 0.01020 at block3 before it (resistance 75.42 %)",
             "10.6× the MSE at the shallowest candidate block1 (split 1)",
