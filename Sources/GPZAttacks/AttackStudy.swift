@@ -190,7 +190,7 @@ public struct AttackStudy {
         var step = 0
         let report = try trainer.train(on: aux, validation: data.validation.count > 0 ? validation : nil) { p in
             step += 1
-            progress(AttackProgress(stage: "train decoders, epoch \(p.epoch) (at most \(p.epochs))", done: step,
+            progress(AttackProgress(stage: "train decoders (at most \(p.epochs) epochs)", done: step,
                                     total: batches * config.epochs * perRun, loss: p.loss))
         }
         let evaluation = ImageStreams.ordered(data.evaluationImages, batchSize: 500)

@@ -33,8 +33,10 @@ public enum ScanVerdict {
                            + "attacker beat the label-only floor by more than \(threshold), but the evidence is "
                            + "incomplete, and an attack that failed or had not finished learning proves nothing")
         }
-        return nothing(.none, "at no attacked split, the logits included, is it true that \(test): every split leaks "
-                       + "more than the class label")
+        return nothing(.none, "every attacked split, the logits included, leaks: at each, an attacker we ran "
+                       + "(\(attackers(leakage))) beat the label-only floor by more than \(threshold) in leakage "
+                       + "L = max(0, 1 − MSE/MSE_class-mean) there or at a deeper attacked split (the cloud computes "
+                       + "their features), or its reconstructions re-identified their originals above chance")
     }
 
     /// The attackers behind the verdict: each with its seeds, its shares of the aux data and its epoch maximum.
