@@ -57,8 +57,9 @@ public struct AttackStudy {
             var result = try self.result(evaluation, model: model, enhancement: enhancements[evaluation.split.index],
                                          data: data, grids: grids, normalize: normalize)
             result.training = training
-            result.reidentification = try reidentification(evaluation, labels: data.evaluationImages.labels,
-                                                            embedding: embedding)
+            result.reidentification = try Self.reidentification(
+                evaluation.reconstructions, of: evaluation.originals, labels: data.evaluationImages.labels,
+                embedding: embedding, seed: config.seed)
             try onSplit(result)
             results.append(result)
         }
@@ -76,18 +77,18 @@ public struct AttackStudy {
         return results
     }
 
-    /// Re-identification of every evaluated image among `reidentificationCandidates` of its class, or nil where a
-    /// class of the evaluated images has fewer.
-    private func reidentification(_ evaluation: SplitEvaluation, labels: [Int],
-                                  embedding: ReidentificationEmbedding) throws -> Reidentification.Measured? {
-        let count = evaluation.reconstructions.size(0)
+    /// Re-identification of reconstructions [n, C, H, W] of the first n evaluated `originals` (whose classes are
+    /// the first n `labels`) among `reidentificationCandidates` of their class, or nil where a class has fewer.
+    public static func reidentification(_ reconstructions: Tensor, of originals: Tensor, labels: [Int],
+                                        embedding: ReidentificationEmbedding,
+                                        seed: UInt64) throws -> Reidentification.Measured? {
+        let count = reconstructions.size(0)
         let used = Array(labels.prefix(count))
         let sizes = Dictionary(grouping: used, by: { $0 }).mapValues(\.count)
-        guard count == evaluation.originals.size(0), sizes.values.allSatisfy({ $0 >= Self.reidentificationCandidates })
-        else { return nil }
-        return try Reidentification.measure(reconstructions: evaluation.reconstructions, originals: evaluation.originals,
-                                            labels: used, embedding: embedding,
-                                            candidates: Self.reidentificationCandidates, seed: config.seed)
+        guard count == originals.size(0), used.count == count,
+              sizes.values.allSatisfy({ $0 >= reidentificationCandidates }) else { return nil }
+        return try Reidentification.measure(reconstructions: reconstructions, originals: originals, labels: used,
+                                            embedding: embedding, candidates: reidentificationCandidates, seed: seed)
     }
 
     /// K, the candidates of a re-identification trial (the original and K − 1 others of its class): chance is 1/K.

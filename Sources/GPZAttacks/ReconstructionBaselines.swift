@@ -32,6 +32,11 @@ public struct ReconstructionBaselines: Codable, Equatable, Sendable {
     public let labelOnlyMSE: Double?
     /// M, the aux images whose class means `labelOnlyMSE` uses; nil with it.
     public let auxImages: Int?
+    /// Re-identification of the evaluated images by the attainable label-only reconstruction: the rate the
+    /// predicted label alone gives (a misclassified image looks like its predicted class, and among the images of
+    /// its true class that can single it out). An attack re-identifies only above this and above chance; nil where
+    /// it was not measured.
+    public let labelOnlyReidentification: Reidentification.Measured?
 
     enum CodingKeys: String, CodingKey {
         case images, channels
@@ -39,22 +44,38 @@ public struct ReconstructionBaselines: Codable, Equatable, Sendable {
         case classMeanMSE = "class_mean_mse"
         case labelOnlyMSE = "label_only_mse"
         case auxImages = "aux_images"
+        case labelOnlyReidentification = "label_only_reidentification"
     }
 
     public init(images: Int, channels: Int, globalMeanMSE: Double, classMeanMSE: Double,
-                labelOnlyMSE: Double? = nil, auxImages: Int? = nil) {
+                labelOnlyMSE: Double? = nil, auxImages: Int? = nil,
+                labelOnlyReidentification: Reidentification.Measured? = nil) {
         self.images = images
         self.channels = channels
         self.globalMeanMSE = globalMeanMSE
         self.classMeanMSE = classMeanMSE
         self.labelOnlyMSE = labelOnlyMSE
         self.auxImages = auxImages
+        self.labelOnlyReidentification = labelOnlyReidentification
     }
 
-    /// These baselines with the attainable label-only MSE `mse`, from `auxImages` aux images.
-    public func with(labelOnlyMSE mse: Double, auxImages: Int) -> ReconstructionBaselines {
+    /// These baselines with the attainable label-only MSE `mse`, from `auxImages` aux images, and its
+    /// re-identification.
+    public func with(labelOnlyMSE mse: Double, auxImages: Int,
+                     reidentification: Reidentification.Measured? = nil) -> ReconstructionBaselines {
         ReconstructionBaselines(images: images, channels: channels, globalMeanMSE: globalMeanMSE,
-                                classMeanMSE: classMeanMSE, labelOnlyMSE: mse, auxImages: auxImages)
+                                classMeanMSE: classMeanMSE, labelOnlyMSE: mse, auxImages: auxImages,
+                                labelOnlyReidentification: reidentification)
+    }
+
+    /// Whether `result` re-identifies beyond what the label gives: the lower end of its interval lies above
+    /// chance and above the label-only reconstruction's rate for the same similarity.
+    public func reidentifies(_ result: Reidentification.Measured) -> Bool {
+        func above(_ run: Reidentification.Result, _ floor: Reidentification.Result?) -> Bool {
+            run.lower > Swift.max(run.chance, floor?.rate ?? 0)
+        }
+        return above(result.embedding, labelOnlyReidentification?.embedding)
+            || above(result.ssim, labelOnlyReidentification?.ssim)
     }
 
     /// The baselines of `images` [N, C, H, W] (values in [0, 1]) with class labels `labels`.
@@ -85,27 +106,37 @@ public struct ReconstructionBaselines: Codable, Equatable, Sendable {
 
     /// The attainable label-only reconstruction's per-element MSE on `images` [N, C, H, W] (values in [0, 1]),
     /// whose predicted classes are `predicted`, from the attacker's `auxImages` [M, C, H, W] (values in [0, 1])
-    /// with their true labels `auxLabels`:
+    /// with their true labels `auxLabels` (`labelOnlyReconstructions`):
     ///
-    ///     m_c   = (1/|A_c|) Σ_{j ∈ A_c} a_j          (A_c: the aux images of class c)
-    ///     m̄     = (1/M) Σ_j a_j                      (the global aux mean)
-    ///     x̂_i   = m_{ŷ_i} if A_{ŷ_i} is not empty, else m̄
     ///     MSE   = (1 / (N·C·H·W)) Σ_i ‖x_i − x̂_i‖²
-    ///
-    /// A predicted class without aux images falls back to the global aux mean, what an attacker with no image of
-    /// that class can do best without Z.
     public static func labelOnlyMSE(images: Tensor, predicted: [Int], auxImages: Tensor,
                                     auxLabels: [Int]) throws -> Double {
         guard images.rank == 4, images.size(0) == predicted.count, !predicted.isEmpty else {
             throw AttackError("label-only baseline: images \(images.shape) do not match \(predicted.count) "
                               + "predicted labels (expected [N, C, H, W] with N ≥ 1)")
         }
-        guard auxImages.rank == 4, auxImages.size(0) == auxLabels.count, !auxLabels.isEmpty,
-              Array(auxImages.shape.dropFirst()) == Array(images.shape.dropFirst()) else {
+        let guesses = try labelOnlyReconstructions(predicted: predicted, auxImages: auxImages, auxLabels: auxLabels)
+        try AttackError.check(guesses.shape == images.shape, "label-only baseline: aux images \(auxImages.shape) do "
+                              + "not match the evaluated images' shape \(images.shape)")
+        let residual = try images.to(.float64) - guesses
+        return try (residual * residual).sum().toDoubles()[0] / Double(images.count)
+    }
+
+    /// The attainable label-only reconstruction of images whose predicted classes are `predicted`, from the
+    /// attacker's `auxImages` [M, C, H, W] with their true labels `auxLabels`, [N, C, H, W] in float64:
+    ///
+    ///     m_c   = (1/|A_c|) Σ_{j ∈ A_c} a_j          (A_c: the aux images of class c)
+    ///     m̄     = (1/M) Σ_j a_j                      (the global aux mean)
+    ///     x̂_i   = m_{ŷ_i} if A_{ŷ_i} is not empty, else m̄
+    ///
+    /// A predicted class without aux images falls back to the global aux mean, what an attacker with no image of
+    /// that class can do best without Z.
+    public static func labelOnlyReconstructions(predicted: [Int], auxImages: Tensor, auxLabels: [Int]) throws -> Tensor {
+        guard auxImages.rank == 4, auxImages.size(0) == auxLabels.count, !auxLabels.isEmpty else {
             throw AttackError("label-only baseline: aux images \(auxImages.shape) do not match \(auxLabels.count) "
-                              + "labels and the evaluated images' shape \(images.shape)")
+                              + "labels")
         }
-        let n = predicted.count, m = auxLabels.count, elements = images.count / n
+        let m = auxLabels.count, elements = auxImages.count / m
         let classes = auxLabels.reduce(into: Set<Int>()) { $0.insert($1) }.sorted()
         let column = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         // One column per aux class, then one for the global mean (every aux image, weight 1/M).
@@ -121,10 +152,8 @@ public struct ReconstructionBaselines: Codable, Equatable, Sendable {
         let a = try auxImages.reshaped([m, elements]).to(.float64)
         let means = try Tensor(hot, shape: [m, width]).transposed(0, 1).matmul(a)
             * Tensor(counts.map { 1 / $0 }, shape: [width, 1])
-        let rows = predicted.map { column[$0] ?? classes.count }
-        let x = try images.reshaped([n, elements]).to(.float64)
-        let residual = try x - means.indexSelect(dim: 0, rows)
-        return try (residual * residual).sum().toDoubles()[0] / Double(n * elements)
+        return try means.indexSelect(dim: 0, predicted.map { column[$0] ?? classes.count })
+            .reshaped([predicted.count] + Array(auxImages.shape.dropFirst()))
     }
 
     /// L = max(0, 1 − mse / MSE_class-mean) for a per-element `mse`.

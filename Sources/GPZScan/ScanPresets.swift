@@ -96,10 +96,11 @@ public enum ScanPresets {
         }
     }
 
-    /// The demo: the comparison presets' cnn4 (width 32, 24,000 images at 32 px), 4 epochs; decoders 5 epochs on
-    /// all 12,000 aux images at every split, the logits included (the decision-level split, where the zone
-    /// shows), evaluated on 2,000 test images; decoder seeds 1 and 2 where the verdict could still flip. About 8
-    /// minutes on 2 cores (docs/benchmarks.md).
+    /// The demo: the comparison presets' cnn4 (width 32, 24,000 images at 32 px), 4 epochs; decoders at most 5
+    /// epochs on the 12,000 aux images (1,200 held out for early stopping) at every split, the logits included
+    /// (the decision-level split, where the zone shows), evaluated on 2,000 test images; where that leaves a
+    /// split open, decoder seeds 0–2 and the budget ladder, each to convergence. About 8 minutes on 2 cores
+    /// (docs/benchmarks.md).
     static var quick: ScanConfig {
         var config = medium("quick")
         config.target.epochs = 4

@@ -44,7 +44,7 @@ extension ScanRunner {
         let first = selected.compactMap { firstRun.results[$0] }
         guard !first.isEmpty else { return AttackOutcome(first: [], runs: [], seeds: [base], replicated: []) }
         let baselines = try Self.baselines(data.evaluationImages, scored: first[0].images, model: model, info: info,
-                                           aux: data.attackerImages.images)
+                                           aux: data.attackerImages.images, seed: config.attack.seed)
         let single = try leakageBoundary(AttackOutcome(first: first, runs: [firstRun], seeds: [base], replicated: []),
                                          candidates: candidates, baselines: baselines)
         let open = LeakageBoundary.replicateSplits(single.splits, threshold: config.leakageThreshold)
@@ -116,20 +116,28 @@ extension ScanRunner {
     static func percent(_ share: Double) -> String { share == 1 ? "all" : "\(Int((share * 100).rounded())) %" }
 
     /// The class-prior baselines of the evaluated images, in [0, 1] as the reconstructions are compared: the
-    /// oracle over all of `images`, and the attainable label-only MSE (the means of the `aux` images of the class
-    /// `model` predicts) over the first `scored` of them, the images the attack was scored on (all of them for the
-    /// decoders, rMLE's few for rMLE), so that an attack is judged adequate on its own images. Without aux images
-    /// the label-only MSE is omitted.
+    /// oracle over all of `images`, and the attainable label-only reconstruction (the means of the `aux` images of
+    /// the class `model` predicts) over the first `scored` of them, the images the attack was scored on (all of
+    /// them for the decoders, rMLE's few for rMLE), so that an attack is judged adequate on its own images: its MSE
+    /// and its re-identification (in the embedding the attack used: fitted on `aux` with `seed`). Without aux
+    /// images the label-only values are omitted.
     static func baselines(_ images: ImageSet, scored: Int, model: StagedModel, info: CheckpointInfo,
-                          aux: ImageSet) throws -> ReconstructionBaselines {
-        let oracle = try ReconstructionBaselines.compute(images: try AttackStudy.unitImages(images), labels: images.labels)
+                          aux: ImageSet, seed: UInt64) throws -> ReconstructionBaselines {
+        let evaluated = try AttackStudy.unitImages(images)
+        let oracle = try ReconstructionBaselines.compute(images: evaluated, labels: images.labels)
         guard aux.count > 0 else { return oracle }
         let attacked = images.subset(Array(0..<Swift.min(scored, images.count)))
+        let originals = try AttackStudy.unitImages(attacked)
         let predicted = try Evaluation.predictions(of: model, on: attacked, normalization: info.normalization)
-        let labelOnly = try ReconstructionBaselines.labelOnlyMSE(images: AttackStudy.unitImages(attacked),
-                                                                 predicted: predicted,
-                                                                 auxImages: AttackStudy.unitImages(aux),
-                                                                 auxLabels: aux.labels)
-        return oracle.with(labelOnlyMSE: labelOnly, auxImages: aux.count)
+        let auxImages = try AttackStudy.unitImages(aux)
+        let labelOnly = try ReconstructionBaselines.labelOnlyMSE(images: originals, predicted: predicted,
+                                                                 auxImages: auxImages, auxLabels: aux.labels)
+        let guesses = try ReconstructionBaselines.labelOnlyReconstructions(predicted: predicted, auxImages: auxImages,
+                                                                           auxLabels: aux.labels)
+        let embedding = try ReidentificationEmbedding.fit(images: auxImages, seed: seed)
+        let reidentification = try AttackStudy.reidentification(guesses.to(.float32), of: originals,
+                                                                labels: attacked.labels, embedding: embedding,
+                                                                seed: seed)
+        return oracle.with(labelOnlyMSE: labelOnly, auxImages: aux.count, reidentification: reidentification)
     }
 }

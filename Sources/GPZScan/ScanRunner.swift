@@ -271,18 +271,19 @@ public struct ScanRunner {
                 index: result.index, name: result.name, candidate: blockIndices.contains(result.index),
                 isLogits: result.name == SplitPoint.logitsName,
                 runs: outcome.runs.compactMap { run in
-                    run.results[result.index].map { Self.attackRun($0, attacker: attacker, run: run) }
+                    run.results[result.index].map { Self.attackRun($0, attacker: attacker, run: run, baselines: baselines) }
                 })
         }, classMeanMSE: baselines.classMeanMSE, adequacyMSE: baselines.labelOnlyMSE, threshold: config.leakageThreshold)
     }
 
     /// One run's result at one split as the verdict reads it. Re-identification counts when the Wilson interval of
-    /// either similarity (embedding or SSIM) lies above chance.
-    static func attackRun(_ result: SplitAttackResult, attacker: String, run: ScanAttackRun) -> AttackRun {
+    /// either similarity (embedding or SSIM) lies above chance and above the label-only reconstruction's rate
+    /// (`ReconstructionBaselines.reidentifies`).
+    static func attackRun(_ result: SplitAttackResult, attacker: String, run: ScanAttackRun,
+                          baselines: ReconstructionBaselines) -> AttackRun {
         AttackRun(attacker: attacker, seed: run.seed, budget: run.budget, epochs: run.epochs, mse: result.mse,
                   mseError: result.mseError, converged: result.training?.converged,
-                  reidentifies: result.reidentification.map { $0.embedding.lower > $0.embedding.chance
-                                                               || $0.ssim.lower > $0.ssim.chance })
+                  reidentifies: result.reidentification.map(baselines.reidentifies))
     }
 
     /// The paper's comparison: the first split whose channel-summed MSE reaches `privacy_threshold`.

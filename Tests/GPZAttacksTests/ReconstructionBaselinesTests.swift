@@ -96,4 +96,34 @@ final class ReconstructionBaselinesTests: XCTestCase {
         let images = try Tensor.zeros([2, 1, 2, 2])
         XCTAssertThrowsError(try ReconstructionBaselines.compute(images: images, labels: [0]))
     }
+
+    /// A run re-identifies only where its interval lies above chance and above the label-only reconstruction's
+    /// rate for the same similarity: 0.25–0.35 is above chance 0.1 but not above a label-only rate of 0.28.
+    func testReidentificationCountsOnlyAboveTheLabelOnlyRate() throws {
+        func result(_ rate: Double, _ lower: Double, _ upper: Double) -> Reidentification.Result {
+            Reidentification.Result(candidates: 10, trials: 500, hits: rate * 500, rate: rate, lower: lower,
+                                    upper: upper, chance: 0.1)
+        }
+        let run = Reidentification.Measured(embedding: result(0.3, 0.25, 0.35), ssim: result(0.12, 0.095, 0.15))
+        let plain = ReconstructionBaselines(images: 500, channels: 1, globalMeanMSE: 0.08, classMeanMSE: 0.04)
+        XCTAssertTrue(plain.reidentifies(run), "without a label-only rate, chance is the bar")
+        let high = plain.with(labelOnlyMSE: 0.043, auxImages: 3_000,
+                              reidentification: .init(embedding: result(0.28, 0.24, 0.32), ssim: result(0.1, 0.08, 0.13)))
+        XCTAssertFalse(high.reidentifies(run))
+        let low = plain.with(labelOnlyMSE: 0.043, auxImages: 3_000,
+                             reidentification: .init(embedding: result(0.2, 0.17, 0.24), ssim: result(0.1, 0.08, 0.13)))
+        XCTAssertTrue(low.reidentifies(run))
+    }
+
+    /// The label-only reconstruction is the aux class mean of each predicted class, as an image tensor.
+    func testLabelOnlyReconstructionsAreThePredictedClassMeans() throws {
+        let aux = try Tensor([0.0, 0.2, 1.0, 0.6], shape: [4, 1, 1, 1])
+        let guesses = try ReconstructionBaselines.labelOnlyReconstructions(predicted: [1, 0, 7], auxImages: aux,
+                                                                          auxLabels: [0, 0, 1, 1])
+        XCTAssertEqual(guesses.shape, [3, 1, 1, 1])
+        let values = try guesses.toDoubles()
+        XCTAssertEqual(values[0], 0.8, accuracy: 1e-12)
+        XCTAssertEqual(values[1], 0.1, accuracy: 1e-12)
+        XCTAssertEqual(values[2], 0.45, accuracy: 1e-12, "a class without aux images: the global aux mean")
+    }
 }
