@@ -36,7 +36,13 @@ extension ScanReport {
                 + "trained to convergence on that share of the aux images (seed \(curves[0].budgetCurve[0].seed)). "
                 + "A split may protect only when the last doubling raised leakage by less than its uncertainty; a "
                 + "rising curve is unsettled.")
-        return HTMLDocument.section("Attack evidence", id: "evidence", table.html + "\n" + chart)
+        let floor = view.results.baselines?.labelOnlyReidentification.map {
+            "<p class=\"note\">The label-only reconstruction (the attacker's aux class means under the cloud's "
+                + "predicted label) re-identifies " + reidentificationText($0.embedding) + " in the embedding and "
+                + reidentificationText($0.ssim) + " by SSIM: a run re-identifies only where its interval lies above "
+                + "that rate and above chance.</p>"
+        } ?? ""
+        return HTMLDocument.section("Attack evidence", id: "evidence", table.html + "\n" + floor + chart)
     }
 
     /// "0.31 [0.27, 0.35]" or a dash.

@@ -88,8 +88,9 @@ extension ScanReport {
     static func verdictText(_ leakage: SplitLeakage) -> String {
         if leakage.protects { return ", protects" }
         if leakage.inconclusive { return ", inconclusive (" + leakage.open.map(\.text).joined(separator: "; ") + ")" }
-        let shown = [leakage.weakerThanDeeper ? "as a deeper split does" : nil,
-                     leakage.reidentifiesUpper ? "re-identifies its originals" : nil].compactMap { $0 }
+        let reidentification = leakage.reidentifies == true ? "re-identifies its originals"
+            : leakage.reidentifiesUpper ? "a deeper split re-identifies its originals" : nil
+        let shown = [leakage.weakerThanDeeper ? "as a deeper split does" : nil, reidentification].compactMap { $0 }
         return ", leaks" + (shown.isEmpty ? "" : " (" + shown.joined(separator: "; ") + ")")
     }
 }
