@@ -115,9 +115,14 @@ public struct ReconstructionBaselines: Codable, Equatable, Sendable {
             throw AttackError("label-only baseline: images \(images.shape) do not match \(predicted.count) "
                               + "predicted labels (expected [N, C, H, W] with N ≥ 1)")
         }
-        let guesses = try labelOnlyReconstructions(predicted: predicted, auxImages: auxImages, auxLabels: auxLabels)
-        try AttackError.check(guesses.shape == images.shape, "label-only baseline: aux images \(auxImages.shape) do "
-                              + "not match the evaluated images' shape \(images.shape)")
+        return try labelOnlyMSE(images: images, reconstructions: try labelOnlyReconstructions(
+            predicted: predicted, auxImages: auxImages, auxLabels: auxLabels))
+    }
+
+    /// The same MSE from reconstructions already made by `labelOnlyReconstructions`.
+    public static func labelOnlyMSE(images: Tensor, reconstructions guesses: Tensor) throws -> Double {
+        try AttackError.check(guesses.shape == images.shape, "label-only baseline: aux images give reconstructions "
+                              + "\(guesses.shape), which do not match the evaluated images' shape \(images.shape)")
         let residual = try images.to(.float64) - guesses
         return try (residual * residual).sum().toDoubles()[0] / Double(images.count)
     }

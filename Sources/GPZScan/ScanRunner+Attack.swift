@@ -130,10 +130,9 @@ extension ScanRunner {
         let originals = try AttackStudy.unitImages(attacked)
         let predicted = try Evaluation.predictions(of: model, on: attacked, normalization: info.normalization)
         let auxImages = try AttackStudy.unitImages(aux)
-        let labelOnly = try ReconstructionBaselines.labelOnlyMSE(images: originals, predicted: predicted,
-                                                                 auxImages: auxImages, auxLabels: aux.labels)
         let guesses = try ReconstructionBaselines.labelOnlyReconstructions(predicted: predicted, auxImages: auxImages,
                                                                            auxLabels: aux.labels)
+        let labelOnly = try ReconstructionBaselines.labelOnlyMSE(images: originals, reconstructions: guesses)
         let embedding = try ReidentificationEmbedding.fit(images: auxImages, seed: seed)
         let reidentification = try AttackStudy.reidentification(guesses.to(.float32), of: originals,
                                                                 labels: attacked.labels, embedding: embedding,
