@@ -166,7 +166,7 @@ let package = Package(
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "GPZAttacksTests", dependencies: ["GPZTestSupport", "GPZAttacks", "GPZModels", "GPZNN", "GPZTensor"]),
+        .testTarget(name: "GPZAttacksTests", dependencies: ["GPZTestSupport", "GPZAttacks", "GPZData", "GPZModels", "GPZNN", "GPZTensor"]),
     ],
     cxxLanguageStandard: .cxx17
 )

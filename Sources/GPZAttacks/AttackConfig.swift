@@ -52,6 +52,17 @@ public enum AttackerKind: String, Codable, CaseIterable, Sendable {
     case strong
     /// White-box regularised maximum-likelihood estimation (He et al. 2019) on a sample of private images.
     case rmle
+    /// Black-box inversion through an image prior learned from the aux images (`ImagePrior`): a mapping from Z to
+    /// the prior's latent, trained with the prior's generator fine-tuned (`prior.finetune`).
+    case prior
+    /// White-box: the prior attacker's estimate refined by optimising the latent until the edge's features of the
+    /// generated image match Z (`PriorWhiteBoxInversion`), on the rMLE sample of private images.
+    case priorWhitebox = "prior-whitebox"
+
+    /// Whether the attacker has the edge's weights (and attacks a sample of `rmle_images` private images).
+    public var isWhiteBox: Bool { self == .rmle || self == .priorWhitebox }
+    /// Whether the attacker trains on aux data (decoders, mappings), so that seeds, budgets and early stopping apply.
+    public var learns: Bool { self != .rmle }
 }
 
 /// The paper's representation enhancement of Z (key `defense`, kept for compatibility): an attacker-favourable stress
@@ -108,7 +119,7 @@ public struct AttackConfig: ConfigSection {
     public var evaluateOn = EvaluationSet.private
     /// One target pass per batch for all splits, or one split per run (the paper code's way), for comparison.
     public var schedule = InversionTrainingOptions.Schedule.allSplitsInOnePass
-    /// rMLE: images inverted per split, and optimisation steps.
+    /// rMLE and prior-whitebox: images inverted per split, and optimisation steps.
     public var rmleImages = 16
     public var rmleIterations = 300
     public var seed: UInt64 = 0
@@ -128,6 +139,8 @@ public struct AttackConfig: ConfigSection {
     /// fp32 the key is left out of the configuration's JSON, so hashes (and scan stores) made before it existed
     /// stay valid; fp16 and int8 are other attacks, with other hashes.
     @OmittedWhenDefault public var encoding: WireEncoding
+    /// The image prior of the `prior` and `prior-whitebox` attackers (`ImagePriorSettings`; key `prior`).
+    @OmittedWhenDefault public var prior: ImagePriorSettings
 
     public init() {}
 
@@ -166,8 +179,9 @@ public struct AttackConfig: ConfigSection {
         try ConfigError.atLeast(1, evaluateLimit, "evaluate_limit")
         try ConfigError.atLeast(1, auxLimit, "aux_limit")
         try ConfigError.within(0...1 << 20, featureBankMiB, "feature_bank_mib")
-        if attacker == .rmle && defense != .none {
-            throw ConfigError(field: "defense", "rmle attacks the plain edge; use defense none with attacker rmle")
+        if attacker.isWhiteBox && defense != .none {
+            throw ConfigError(field: "defense", "\(attacker.rawValue) attacks the plain edge; use defense none with attacker \(attacker.rawValue)")
         }
+        try prior.validate()
     }
 }

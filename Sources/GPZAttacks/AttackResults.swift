@@ -70,10 +70,12 @@ public struct AttackResults: Codable, Equatable, Sendable {
     public var evaluatedImages: Int
     public var seconds: Double
     public var splits: [SplitAttackResult]
+    /// The prior attackers' image prior (nil for the others).
+    public var prior: ImagePrior.Report?
 
     enum CodingKeys: String, CodingKey {
         case attack, checkpoint, architecture, auxSource = "aux_source", auxImages = "aux_images"
-        case auxSha256 = "aux_sha256", evaluatedImages = "evaluated_images", seconds, splits
+        case auxSha256 = "aux_sha256", evaluatedImages = "evaluated_images", seconds, splits, prior
     }
 }
 

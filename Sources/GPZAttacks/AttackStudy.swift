@@ -13,13 +13,22 @@ import GPZTraining
 /// `attack.json` go to the output directory.
 public struct AttackStudy {
     public var config: AttackConfig
+    /// Where the prior attackers' trained priors are kept (`ImagePrior.trained`); nil trains one per run.
+    public var priorCache: URL?
+    /// What the last prior attack's prior was (trained or loaded), for the run's record.
+    public private(set) var priorReport: ImagePrior.Report?
 
-    public init(config: AttackConfig) {
+    public init(config: AttackConfig, priorCache: URL? = nil) {
         self.config = config
+        self.priorCache = priorCache
     }
 
+    /// The seed of every prior: one prior per aux set, shared by every attack seed, split and study.
+    public static let priorSeed: UInt64 = 0
+
     /// Attacks the checkpoint at the configured splits and writes the grids and `attack.json` to `out`.
-    public func run(checkpoint: URL, out: URL, progress: @escaping (AttackProgress) -> Void = { _ in }) throws -> AttackResults {
+    public mutating func run(checkpoint: URL, out: URL,
+                             progress: @escaping (AttackProgress) -> Void = { _ in }) throws -> AttackResults {
         let started = Date()
         let (model, info) = try CheckpointStore.loadModel(checkpoint)
         let data = try AttackData(info: info, config: config)
@@ -28,7 +37,7 @@ public struct AttackStudy {
                                    architecture: info.model.architecture.rawValue, auxSource: data.aux.source,
                                    auxImages: data.aux.count, auxSha256: data.aux.membershipHash,
                                    evaluatedImages: results.first?.images ?? 0,
-                                   seconds: Date().timeIntervalSince(started), splits: results)
+                                   seconds: Date().timeIntervalSince(started), splits: results, prior: priorReport)
         try CanonicalJSON.encoder(pretty: true).encode(output).write(to: out.appendingPathComponent("attack.json"), options: .atomic)
         return output
     }
@@ -38,7 +47,7 @@ public struct AttackStudy {
     /// written. Every split's decoder (or rMLE start) is seeded from (seed, split index), so a split's result
     /// does not depend on which other splits are attacked with it. Learned decoders read the target's features
     /// from `bank` (one per model and `data`, shared by several runs) or from a bank of their own.
-    public func run(model: StagedModel, info: CheckpointInfo, data: AttackData, out: URL, only: Set<Int>? = nil,
+    public mutating func run(model: StagedModel, info: CheckpointInfo, data: AttackData, out: URL, only: Set<Int>? = nil,
                     bank: FeatureBank? = nil, onSplit: (SplitAttackResult) throws -> Void = { _ in },
                     progress: @escaping (AttackProgress) -> Void = { _ in }) throws -> [SplitAttackResult] {
         try validate()
@@ -63,18 +72,45 @@ public struct AttackStudy {
             try onSplit(result)
             results.append(result)
         }
+        let prior = try priorIfNeeded(model: model, data: data, progress: progress)
         switch config.attacker {
-        case .decoder, .strong:
-            for (evaluation, training) in try learnedInversion(model: model, splits: splits, enhancements: enhancements,
-                                                               data: data, normalize: normalize, bank: bank,
-                                                               progress: progress) {
-                try finish(evaluation, training: training)
+        case .decoder, .strong, .prior:
+            let (trainer, training) = try learnedInversion(model: model, splits: splits, enhancements: enhancements,
+                                                           data: data, normalize: normalize, bank: bank, prior: prior,
+                                                           progress: progress)
+            let evaluation = ImageStreams.ordered(data.evaluationImages, batchSize: 500)
+            for result in try trainer.evaluate(on: evaluation, keep: data.evaluationImages.count, progress: { p in
+                progress(AttackProgress(stage: "evaluate", done: p.done, total: evaluation.batchesPerPass ?? 0, loss: nil))
+            }) {
+                try finish(result, training: training[result.split.index])
             }
         case .rmle:
             try whiteBox(model: model, splits: splits, images: data.evaluationImages, normalize: normalize,
                          progress: progress) { try finish($0, training: nil) }
+        case .priorWhitebox:
+            let (trainer, training) = try learnedInversion(model: model, splits: splits, enhancements: [:], data: data,
+                                                           normalize: normalize, bank: bank, prior: prior,
+                                                           progress: progress)
+            try priorWhiteBox(model: model, trainer: trainer, images: data.evaluationImages, normalize: normalize,
+                              progress: progress) { try finish($0, training: training[$0.split.index]) }
         }
         return results
+    }
+
+    /// The prior of the prior attackers, trained on the attacker's training images `data.aux` (never on private
+    /// or target-training images) or loaded from `priorCache`; nil for the other attackers.
+    private mutating func priorIfNeeded(model: StagedModel, data: AttackData,
+                                        progress: @escaping (AttackProgress) -> Void) throws -> ImagePrior? {
+        guard config.attacker == .prior || config.attacker == .priorWhitebox else { return nil }
+        let settings = config.prior
+        let (prior, report) = try ImagePrior.trained(
+            on: data.aux.images, membership: data.aux.membershipHash, imageChannels: model.config.channels, imageSize: model.config.imageSize, settings: settings,
+            seed: Self.priorSeed, cache: priorCache) { done, total, loss in
+            progress(AttackProgress(stage: "train image prior (\(settings.epochs) epochs)", done: done, total: total,
+                                    loss: loss))
+        }
+        priorReport = report
+        return prior
     }
 
     /// Re-identification of reconstructions [n, C, H, W] of the first n evaluated `originals` (whose classes are
@@ -172,39 +208,77 @@ public struct AttackStudy {
     /// Images per grid.
     static let gridImages = 8
 
+    /// Trains the learned attacker's decoders (or the prior attacker's mappings) at `splits`; returns the trainer and
+    /// each split's training record.
     private func learnedInversion(model: StagedModel, splits: [SplitPoint],
                                   enhancements: [Int: any FeatureEnhancement], data: AttackData,
-                                  normalize: @escaping (Tensor) throws -> Tensor, bank: FeatureBank?,
-                                  progress: @escaping (AttackProgress) -> Void) throws -> [(SplitEvaluation, SplitTraining)] {
+                                  normalize: @escaping (Tensor) throws -> Tensor, bank: FeatureBank?, prior: ImagePrior?,
+                                  progress: @escaping (AttackProgress) -> Void) throws -> (InversionTrainer, [Int: SplitTraining]) {
         var options = InversionTrainingOptions(epochs: config.epochs, learningRate: config.learningRate,
                                                featureBankBytes: config.featureBankMiB << 20, schedule: config.schedule)
         options.decoderSeed = config.seed
         options.patience = data.validation.count > 0 ? config.patience : nil
-        let trainer = try InversionTrainer(target: model, splits: splits,
-                                           architecture: config.attacker == .strong ? .strong : .deconvolution,
+        let architecture: DecoderArchitecture = switch config.attacker {
+        case .strong: .strong
+        case .prior, .priorWhitebox: .prior
+        case .decoder, .rmle: .deconvolution
+        }
+        let trainer = try InversionTrainer(target: model, splits: splits, architecture: architecture,
                                            enhancements: enhancements, options: options, normalizeInput: normalize,
-                                           bank: bank, wire: config.encoding)
+                                           bank: bank, wire: config.encoding, prior: prior)
         let aux = ImageStreams.shuffled(data.aux.images, batchSize: config.batchSize, seed: config.seed)
         let batches = aux.batchesPerPass ?? 0
         let perRun = config.schedule == .oneSplitPerRun ? splits.count : 1
         let validation = ImageStreams.ordered(data.validation.images, batchSize: 500)
         var step = 0
+        let noun = architecture == .prior ? "latent mappings" : "decoders"
         let report = try trainer.train(on: aux, validation: data.validation.count > 0 ? validation : nil) { p in
             step += 1
-            progress(AttackProgress(stage: "train decoders (at most \(p.epochs) epochs)", done: step,
+            progress(AttackProgress(stage: "train \(noun) (at most \(p.epochs) epochs)", done: step,
                                     total: batches * config.epochs * perRun, loss: p.loss))
         }
-        let evaluation = ImageStreams.ordered(data.evaluationImages, batchSize: 500)
-        return try trainer.evaluate(on: evaluation, keep: data.evaluationImages.count) { p in
-            progress(AttackProgress(stage: "evaluate", done: p.done, total: evaluation.batchesPerPass ?? 0, loss: nil))
-        }.map { evaluation in
-            let index = evaluation.split.index
-            let losses = report.validationLosses[index] ?? []
-            return (evaluation, SplitTraining(
+        let training = Dictionary(uniqueKeysWithValues: splits.map { split in
+            let losses = report.validationLosses[split.index] ?? []
+            return (split.index, SplitTraining(
                 auxImages: data.aux.count, validationImages: data.validation.count,
-                epochs: losses.isEmpty ? report.epochLosses[index]?.count ?? config.epochs : losses.count,
-                bestEpoch: report.bestEpochs[index], validationMSE: losses,
-                converged: report.stops[index] == .plateau))
+                epochs: losses.isEmpty ? report.epochLosses[split.index]?.count ?? config.epochs : losses.count,
+                bestEpoch: report.bestEpochs[split.index], validationMSE: losses,
+                converged: report.stops[split.index] == .plateau))
+        })
+        return (trainer, training)
+    }
+
+    /// The first `rmle_images` evaluated images, unflipped, as one tensor: the white-box attackers' sample.
+    private func whiteBoxSample(_ images: ImageSet) throws -> Tensor {
+        let count = Swift.min(config.rmleImages, images.count)
+        return try BatchLoader.tensors(BatchLoader.assemble(images, indices: Array(0..<count),
+                                                            flip: [Bool](repeating: false, count: count))).images
+    }
+
+    /// Z of `sample` at `split` as the cloud receives it: what a white-box attacker matches.
+    private func observed(_ sample: Tensor, model: StagedModel, split: Int,
+                          normalize: (Tensor) throws -> Tensor) throws -> Tensor {
+        try withNoGrad { try FeatureQuantizer.received(try model.edge(normalize(sample), upTo: split), as: config.encoding) }
+    }
+
+    private func priorWhiteBox(model: StagedModel, trainer: InversionTrainer, images: ImageSet,
+                               normalize: @escaping (Tensor) throws -> Tensor,
+                               progress: @escaping (AttackProgress) -> Void,
+                               each: (SplitEvaluation) throws -> Void) throws {
+        let sample = try whiteBoxSample(images)
+        let inversion = PriorWhiteBoxInversion(iterations: config.rmleIterations)
+        for (position, split) in trainer.splits.enumerated() {
+            let result = try inversion.invert(features: try observed(sample, model: model, split: split.index,
+                                                                     normalize: normalize),
+                                              decoder: try trainer.decoder(forSplit: split.index), target: model,
+                                              split: split.index, normalizeInput: normalize) { done, total, objective in
+                progress(AttackProgress(stage: "prior-whitebox split \(position + 1)/\(trainer.splits.count)",
+                                        done: done, total: total, loss: objective))
+            }
+            var accumulator = ReconstructionMetricsAccumulator()
+            try accumulator.add(result.reconstructions, sample)
+            try each(SplitEvaluation(split: split, summary: accumulator.summary, originals: sample,
+                                     reconstructions: result.reconstructions))
         }
     }
 
@@ -212,17 +286,12 @@ public struct AttackStudy {
                           normalize: @escaping (Tensor) throws -> Tensor,
                           progress: @escaping (AttackProgress) -> Void,
                           each: (SplitEvaluation) throws -> Void) throws {
-        let count = Swift.min(config.rmleImages, images.count)
-        let sample = try BatchLoader.tensors(BatchLoader.assemble(images, indices: Array(0..<count),
-                                                                  flip: [Bool](repeating: false, count: count))).images
+        let sample = try whiteBoxSample(images)
         let inversion = WhiteBoxInversion(iterations: config.rmleIterations)
         for (position, split) in splits.enumerated() {
             try Runtime.manualSeed(config.seed &* 1_000_003 &+ UInt64(split.index))
-            // The white-box attacker matches edge(x̂) to Z as the cloud received it.
-            let features = try withNoGrad {
-                try FeatureQuantizer.received(try model.edge(normalize(sample), upTo: split.index), as: config.encoding)
-            }
-            let result = try inversion.invert(features: features, target: model, split: split.index,
+            let result = try inversion.invert(features: try observed(sample, model: model, split: split.index,
+                                                                     normalize: normalize), target: model, split: split.index,
                                               normalizeInput: normalize) { done, total, objective in
                 progress(AttackProgress(stage: "rMLE split \(position + 1)/\(splits.count)", done: done, total: total,
                                         loss: objective))

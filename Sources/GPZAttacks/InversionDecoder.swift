@@ -8,6 +8,8 @@ public enum DecoderArchitecture: String, Codable, CaseIterable, Sendable {
     case deconvolution
     /// The stronger attacker: the same stages with inverse residual blocks and attention between them.
     case strong
+    /// The prior attacker: a mapping from Z to the latent of an `ImagePrior`, then the prior's generator.
+    case prior
 }
 
 /// A decoder that maps the features sent at one split back to an image [N, C, S, S] in [0, 1], built from the
@@ -61,6 +63,9 @@ public final class InversionDecoder: Module {
     public let imageSize: Int
     public let architecture: DecoderArchitecture
     public let layers: Sequential
+    /// The prior attacker's parts (`DecoderArchitecture.prior`): Z → w, and the generator w → x.
+    public let latentMapping: Sequential?
+    public let generator: Sequential?
     public var isTraining = true
 
     /// The decoder for features of `split`'s shape and kind, producing [N, imageChannels, imageSize, imageSize].
@@ -72,9 +77,29 @@ public final class InversionDecoder: Module {
         self.imageChannels = imageChannels
         self.imageSize = imageSize
         self.architecture = architecture
+        try AttackError.check(architecture != .prior, "InversionDecoder: the prior decoder is built from its prior")
         layers = Sequential(try Self.buildLayers(for: split, imageChannels: imageChannels, imageSize: imageSize,
                                                  strong: architecture == .strong))
+        latentMapping = nil
+        generator = nil
         try initialiseLikeDCGAN()
+    }
+
+    /// The prior attacker's decoder for `split`: `LatentMapping`'s layers (initialised like DCGAN, so the first
+    /// latents are near 0 and the first images near G(0)), then a copy of `prior`'s generator.
+    public init(for split: SplitPoint, prior: ImagePrior) throws {
+        self.split = split
+        imageChannels = prior.imageChannels
+        imageSize = prior.imageSize
+        architecture = .prior
+        let mapping = Sequential(try LatentMapping.layers(for: split, latent: prior.settings.latent))
+        let generator = Sequential(try ImagePrior.generatorLayers(latent: prior.settings.latent,
+                                                                  imageChannels: imageChannels, imageSize: imageSize))
+        try generator.loadStateDict(Dictionary(uniqueKeysWithValues: prior.generator.stateDict().map { ($0.name, $0.tensor) }))
+        latentMapping = mapping
+        self.generator = generator
+        layers = Sequential([mapping, generator])
+        try initialiseLikeDCGAN(mapping)
     }
 
     public var children: [(name: String, module: any Module)] { [("layers", layers)] }
@@ -87,10 +112,18 @@ public final class InversionDecoder: Module {
         return try layers(input)
     }
 
+    /// Training mode for a training step. A prior decoder's generator stays in evaluation mode: its batch norms
+    /// keep the prior's statistics (in training mode they would renormalise by the statistics of the mapped latents
+    /// and turn the generator into another function); its weights may still be fine-tuned.
+    public func startTraining() {
+        train()
+        generator?.eval()
+    }
+
     /// Weights ~ N(0, 0.02) and zero biases for convolutions, transposed convolutions and linear layers;
     /// scales ~ N(1, 0.02) and zero shifts for batch norms.
-    private func initialiseLikeDCGAN() throws {
-        for (_, module) in namedModules() {
+    private func initialiseLikeDCGAN(_ root: (any Module)? = nil) throws {
+        for (_, module) in (root ?? self).namedModules() {
             let affine: (weight: Tensor?, bias: Tensor?, mean: Double)
             switch module {
             case let layer as ConvTranspose2d: affine = (layer.weight, layer.bias, 0)

@@ -32,7 +32,9 @@ public final class InversionTrainer {
     public let wire: WireEncoding
     public let options: InversionTrainingOptions
     private let normalizeInput: (Tensor) throws -> Tensor
-    private let optimizers: [Adam]
+    /// Per decoder: one Adam over its parameters, or for a prior decoder one over the mapping and, when the prior
+    /// is fine-tuned, one over the generator at `finetune` times the step size.
+    private let optimizers: [[Adam]]
     private let sharedBank: FeatureBank?
 
     /// - Parameters:
@@ -44,10 +46,12 @@ public final class InversionTrainer {
     ///   - bank: features banked by earlier trainers of the same target, normalisation and aux set; without it the
     ///     trainer banks for itself within `options.featureBankBytes`.
     ///   - wire: the encoding the edge sends Z in (the attacker observes Z as received).
+    ///   - prior: the image prior the `.prior` architecture maps into (required for it, ignored otherwise).
     public init(target: any SplittableModel, splits: [SplitPoint], architecture: DecoderArchitecture = .deconvolution,
                 enhancements: [Int: any FeatureEnhancement] = [:], options: InversionTrainingOptions = .init(),
                 normalizeInput: @escaping (Tensor) throws -> Tensor = { $0 }, bank: FeatureBank? = nil,
-                wire: WireEncoding = .fp32) throws {
+                wire: WireEncoding = .fp32, prior: ImagePrior? = nil) throws {
+        try AttackError.check(architecture != .prior || prior != nil, "InversionTrainer: the prior decoder needs a prior")
         try AttackError.check(!splits.isEmpty, "InversionTrainer: no splits to attack")
         try AttackError.check(Set(splits.map(\.index)).count == splits.count,
                               "InversionTrainer: split indices \(splits.map(\.index)) repeat")
@@ -63,12 +67,23 @@ public final class InversionTrainer {
         decoders = try splits.map { split in
             if let seed = options.decoderSeed { try Runtime.manualSeed(seed &* 1_000_003 &+ UInt64(split.index)) }
             let observed = try enhancements[split.index]?.enhancedSplit(split) ?? split
+            if architecture == .prior, let prior { return try InversionDecoder(for: observed, prior: prior) }
             return try InversionDecoder(for: observed, imageChannels: config.channels, imageSize: config.imageSize,
                                         architecture: architecture)
         }
-        optimizers = try decoders.map {
-            try Adam(parameters: $0.parameters(), lr: options.learningRate, betas: (options.beta1, options.beta2),
+        func adam(_ parameters: [Tensor], scale: Double = 1) throws -> Adam {
+            try Adam(parameters: parameters, lr: options.learningRate * scale, betas: (options.beta1, options.beta2),
                      amsgrad: options.amsgrad)
+        }
+        optimizers = try decoders.map { decoder in
+            guard let mapping = decoder.latentMapping, let generator = decoder.generator, let prior else {
+                return [try adam(decoder.parameters())]
+            }
+            guard prior.settings.finetune > 0 else {
+                for parameter in generator.parameters() { try parameter.requiringGrad(false) }
+                return [try adam(mapping.parameters())]
+            }
+            return [try adam(mapping.parameters()), try adam(generator.parameters(), scale: prior.settings.finetune)]
         }
         target.eval()
     }
@@ -193,16 +208,16 @@ public final class InversionTrainer {
     /// One Adam step of the decoder at `position` on MSE(g(z), x); returns the loss before the step.
     private func trainStep(_ position: Int, features: Tensor, images: Tensor) throws -> Double {
         let decoder = decoders[position]
-        decoder.train()
+        decoder.startTraining()
         let loss = try Loss.mse(decoder(features), images)
         let value = try loss.item()
         guard value.isFinite else {
             throw AttackError("split \(splits[position].index) (\(splits[position].name)): the decoder's loss is "
                               + "\(value); lower the learning rate")
         }
-        try optimizers[position].zeroGrad()
+        for optimizer in optimizers[position] { try optimizer.zeroGrad() }
         try loss.backward()
-        try optimizers[position].step()
+        for optimizer in optimizers[position] { try optimizer.step() }
         return value
     }
 }

@@ -30,7 +30,7 @@ struct AttackCommand: ParsableCommand {
     @Option(help: "Attacker's data: sub (the fraction held out of target training; sub:F when F is that fraction) or cross:DATASET.")
     var aux = defaults.aux
 
-    @Option(help: "Attacker: decoder and strong learn to invert; rmle optimises an image (white-box).")
+    @Option(help: "Attacker: decoder and strong learn to invert; rmle optimises an image (white-box); prior maps Z into an image prior learned from the aux images, prior-whitebox refines that by optimising the prior's latent (white-box).")
     var attacker = defaults.attacker
 
     @Option(help: "The paper's representation enhancement of Z (key `defense`): an attacker-side stress test that cannot remove information from Z, not a defence.")
@@ -63,10 +63,13 @@ struct AttackCommand: ParsableCommand {
     @Flag(help: "Train one split per run (the paper code's way), re-running the target for each; for comparison.")
     var perSplit = false
 
-    @Option(help: "rMLE: private images inverted per split.")
+    @Option(help: "Image prior of the prior attackers: KEY=VALUE pairs, e.g. latent=64,epochs=15,finetune=0.1 (the generator's learning rate as a share of --lr; 0 freezes it).")
+    var prior = defaults.prior
+
+    @Option(help: "rMLE and prior-whitebox: private images inverted per split.")
     var rmleImages = defaults.rmleImages
 
-    @Option(help: "rMLE: optimisation steps.")
+    @Option(help: "rMLE and prior-whitebox: optimisation steps.")
     var rmleIterations = defaults.rmleIterations
 
     @Option(help: "Seed of the aux order and the decoders' initialisation.")
@@ -94,8 +97,8 @@ struct AttackCommand: ParsableCommand {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             var bar: ProgressBar?
             var stage = ""
-            let results = try AttackStudy(config: config).run(checkpoint: URL(fileURLWithPath: checkpoint),
-                                                              out: directory) { p in
+            var study = AttackStudy(config: config, priorCache: directory.appendingPathComponent("priors"))
+            let results = try study.run(checkpoint: URL(fileURLWithPath: checkpoint), out: directory) { p in
                 if p.stage != stage || bar == nil {
                     stage = p.stage
                     bar = ProgressBar(p.stage, total: p.total, unit: "steps")
@@ -152,6 +155,7 @@ extension AttackCommand {
             config.seed = seed
             config.featureBankMiB = featureBankMib
             config.encoding = encoding
+            config.prior = prior
             try AttackStudy(config: config).validate()
             return config
         }
@@ -161,3 +165,6 @@ extension AttackCommand {
 extension AttackerKind: ExpressibleByArgument {}
 extension EvaluationSet: ExpressibleByArgument {}
 extension DefenseKind: ExpressibleByArgument {}
+extension ImagePriorSettings: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(parsing: argument) }
+}

@@ -71,10 +71,10 @@ extension ScanRunner {
             var settings = base
             settings.seed = seed
             settings.budget = budget
-            if base.attacker != .rmle { settings.epochs = base.escalationEpochs }
+            if base.attacker.learns { settings.epochs = base.escalationEpochs }
             return settings
         }
-        guard base.attacker != .rmle else { return seeds.dropFirst().map { run(seed: $0, budget: 1) } }
+        guard base.attacker.learns else { return seeds.dropFirst().map { run(seed: $0, budget: 1) } }
         return seeds.map { run(seed: $0, budget: 1) } + base.ladder.map { run(seed: base.seed, budget: $0) }
     }
 
@@ -85,7 +85,7 @@ extension ScanRunner {
                         events: @escaping (ScanEvent) -> Void) throws -> ScanAttackRun {
         let run = ScanAttackRun(seed: settings.seed, budget: settings.budget, epochs: settings.epochs, results: [:])
         guard !splits.isEmpty else { return run }
-        let study = AttackStudy(config: settings)
+        var study = AttackStudy(config: settings, priorCache: targets.appendingPathComponent("priors"))
         let hash = try config.attackHash(of: settings)
         var results = try store.units(SplitAttackResult.self, hash: hash, kind: .attack)
         let missing = Set(splits.filter { results[String($0)] == nil })
@@ -107,6 +107,12 @@ extension ScanRunner {
                 events(.progress(stage: "\(label): \(p.stage)", done: p.done, total: p.total,
                                  values: p.loss.map { [("loss", $0)] } ?? []))
             })
+            if let prior = study.priorReport {
+                events(.stage("\(label): image prior \(prior.hash.prefix(16)) "
+                              + (prior.cached ? "reused" : "trained in \(Int(prior.seconds.rounded())) s")
+                              + " on \(prior.images) aux images, \(prior.epochs) epochs (per-image squared error "
+                              + String(format: "%.1f", prior.reconstruction) + ", KL " + String(format: "%.1f", prior.kl) + ")"))
+            }
         }
         var done = run
         done.results = Dictionary(uniqueKeysWithValues: splits.compactMap { index in results[String(index)].map { (index, $0) } })
