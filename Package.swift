@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(name: "GPZTrainingTests", dependencies: ["GPZTestSupport", "GPZTraining", "GPZData", "GPZModels", "GPZTensor"]),
         .testTarget(name: "GPZAnalysisTests", dependencies: ["GPZTestSupport", "GPZAnalysis", "GPZModels", "GPZTensor"]),
         .testTarget(name: "GPZScanTests",
-                    dependencies: ["GPZTestSupport", "GPZConfig", "GPZScan", "GPZReport", "GPZAttacks", "GPZAnalysis", "GPZTraining", "GPZData"]),
+                    dependencies: ["GPZTestSupport", "GPZConfig", "GPZScan", "GPZReport", "GPZAttacks", "GPZAnalysis", "GPZTraining", "GPZData", "GPZModels", "GPZNN", "GPZTensor"]),
         .testTarget(
             name: "GPZCLITests",
             dependencies: ["gpz", "GPZTestSupport", "GPZConfig", "GPZAnalysis", "GPZScan", "GPZReport", "GPZTraining", "GPZTensor",

@@ -149,6 +149,7 @@ public struct AttackConfig: ConfigSection {
         case escalationEpochs = "escalation_epochs", learningRate = "lr", batchSize = "batch"
         case evaluateOn = "evaluate_on", schedule, rmleImages = "rmle_images", rmleIterations = "rmle_iterations", seed, seeds
         case evaluateLimit = "evaluate_limit", auxLimit = "aux_limit", featureBankMiB = "feature_bank_mib", encoding
+        case prior
     }
 
     /// Checks every field that can be checked without the checkpoint, naming the first bad one by its key.
