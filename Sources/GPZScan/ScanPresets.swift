@@ -7,13 +7,14 @@ import GPZTraining
 /// The named plans of `gpz scan --preset NAME`, one case each, in the order `gpz scan --list-presets` shows
 /// them. Measured wall times on a 2-core machine are in docs/benchmarks.md; docs/scan.md describes each preset.
 public enum Preset: String, CaseIterable, Sendable, CustomStringConvertible {
-    case quick, stability
+    case quick, stability, prior
     case fmnistCNN4 = "fmnist-cnn4", fmnistVGG16BN = "fmnist-vgg16bn", fmnistResNet18 = "fmnist-resnet18"
     case fmnistViT = "fmnist-vit"
     case paper64 = "paper-64", paper64CNN4 = "paper-64-cnn4", paper64VGG16BN = "paper-64-vgg16bn"
     case paper64ResNet18 = "paper-64-resnet18", paper64ViT = "paper-64-vit"
     case labelSmoothing = "label-smoothing", datatype, enhancement, depth
     case deepVGG16BN = "deep-vgg16bn", deepResNet18 = "deep-resnet18", deepVGG16BNLSPlus = "deep-vgg16bn-lsplus"
+    case deepVGG16BNPrior = "deep-vgg16bn-prior", deepResNet18Prior = "deep-resnet18-prior"
 
     public var description: String { rawValue }
 
@@ -54,6 +55,12 @@ public enum ScanPresets {
                             + "bootstrap seeds 1 and 2 of the analysis; the recommendation and the zone should not "
                             + "move. The studies share the target and every unit they have in common.",
                             studies: stability)
+        case .prior:
+            return ScanPlan(name: name, description: "The image-prior attackers against the demo's target at every "
+                            + "block split and the logits: the baseline decoder, the prior attacker and the white-box "
+                            + "prior attacker, each trained to convergence (at most 30 epochs, one seed, no ladder: a "
+                            + "measurement of attack strength, not a verdict that can protect). With --targets "
+                            + "naming the demo's targets folder it reuses the demo's target.", studies: priorStudies)
         case .fmnistCNN4, .fmnistVGG16BN, .fmnistResNet18, .fmnistViT:
             let model = String(name.dropFirst("fmnist-".count))
             return ScanPlan(name: name, description: "\(model) on all of Fashion-MNIST at 32 px, full-size attack.",
@@ -75,8 +82,9 @@ public enum ScanPresets {
                             + "attacked with Fashion-MNIST.", studies: datatype)
         case .enhancement:
             return ScanPlan(name: name, description: "The paper's buffs as an attacker-side stress test on one target: "
-                            + "the representation enhancement (dropout-concat) and the stronger decoder at two learning "
-                            + "rates against the baseline decoder, at block3, block4 and the logits; comparison.json "
+                            + "the representation enhancement (dropout-concat), the stronger decoder at two learning "
+                            + "rates and the two image-prior attackers against the baseline decoder, at block3, block4 "
+                            + "and the logits; comparison.json "
                             + "judges each split by the strongest attacker (worst_case).", studies: enhancement)
         case .depth:
             return ScanPlan(name: name, description: "Does depth alone protect? A small ViT (patch 4, 64 patch tokens "
@@ -93,6 +101,12 @@ public enum ScanPresets {
                             + "decoder study against its one-hot target and against an LS+ (α 0.3) target. With --targets "
                             + "naming deep-vgg16bn's targets folder it reuses that one-hot target.",
                             studies: try deepLabels("vgg16bn"))
+        case .deepVGG16BNPrior, .deepResNet18Prior:
+            let model = String(name.dropFirst("deep-".count).dropLast("-prior".count))
+            return ScanPlan(name: name, description: "The image-prior attackers inside \(model): deep-\(model)'s recipe "
+                            + "and target (with --targets naming deep-\(model)'s targets folder it reuses that target) "
+                            + "at its deepest block-level splits and the logits, black-box and white-box. A plan of its "
+                            + "own: the deep presets' 90 minutes leave no room for it.", studies: try deepPrior(model))
         }
     }
 
@@ -161,12 +175,13 @@ public enum ScanPresets {
     }
 
     /// The paper's ablation (method §4.2) as an attacker-side stress test, sized for 2 cores: the baseline decoder,
-    /// the representation enhancement (dropout-concat), and the stronger decoder at the paper-code learning rate
-    /// 0.01 and at 0.001, attacking the last two blocks and the logits with 6,000 aux images for 3 epochs.
+    /// the representation enhancement (dropout-concat), the stronger decoder at the paper-code learning rate
+    /// 0.01 and at 0.001, and the two image-prior attackers (the prior trained on the same aux images), attacking the last two blocks and the logits with 6,000 aux images for 3 epochs.
     static var enhancement: [ScanConfig] {
         let attackers: [(String, AttackerKind, DefenseKind, Double)] = [
             ("baseline", .decoder, .none, 0.01), ("dropout-concat", .decoder, .dropoutConcat, 0.01),
             ("strong-lr-0.01", .strong, .none, 0.01), ("strong-lr-0.001", .strong, .none, 0.001),
+            ("prior", .prior, .none, 0.01), ("prior-whitebox", .priorWhitebox, .none, 0.01),
         ]
         return attackers.map { name, attacker, defense, lr in
             var config = medium(name)
@@ -240,6 +255,44 @@ public enum ScanPresets {
         lsPlus.name = "lsplus-decoder"
         lsPlus.target.labels = .smoothed(0.3)
         return [try deep(model)[0], lsPlus]
+    }
+
+    /// `prior`: the demo's target and data; at every block split and the logits the baseline decoder, the prior
+    /// attacker and the white-box prior attacker (16 private images, 300 steps), each on 3,000 of the aux images
+    /// (2,700 after the validation hold-out; the prior is trained on the same 2,700) to convergence within 30
+    /// epochs, one seed, no ladder. Sized for 2 cores: about half an hour (docs/benchmarks.md).
+    static var priorStudies: [ScanConfig] {
+        [("decoder", AttackerKind.decoder), ("prior", .prior), ("prior-whitebox", .priorWhitebox)].map { name, attacker in
+            var config = quick
+            config.name = name
+            config.attack.attacker = attacker
+            config.attack.splits = "blocks"
+            config.attack.auxLimit = 3_000
+            config.attack.epochs = 30
+            config.attack.escalationEpochs = 30
+            config.attack.seeds = 1
+            config.attack.ladder = []
+            return config
+        }
+    }
+
+    /// The deepest block-level splits and the logits of each deep architecture: where a direct decoder regresses to
+    /// the class mean and an image prior could still reconstruct.
+    static let deepSplits: [String: SplitSelection] = [
+        "vgg16bn": "conv4_3.relu,pool4,conv5_1.relu,pool5,logits",
+        "resnet18": "layer3.1,layer4.0,layer4.1,pool,logits",
+    ]
+
+    /// `deep(model)`'s baseline-decoder recipe (its target, aux data, first run and escalation) with the prior
+    /// attacker and the white-box prior attacker (rMLE's 8 images and 200 steps) at `deepSplits`.
+    static func deepPrior(_ model: String) throws -> [ScanConfig] {
+        try [("onehot-prior", AttackerKind.prior), ("onehot-prior-whitebox", .priorWhitebox)].map { name, attacker in
+            var config = try deep(model)[0]
+            config.name = name
+            config.attack.attacker = attacker
+            config.attack.splits = deepSplits[model] ?? .all
+            return config
+        }
     }
 
     /// The comparison presets' study: cnn4 (width 32) on 24,000 Fashion-MNIST images at 32 px, 5 epochs;
