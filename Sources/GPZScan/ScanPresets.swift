@@ -283,14 +283,20 @@ public enum ScanPresets {
         "resnet18": "layer3.1,layer4.0,layer4.1,pool,logits",
     ]
 
-    /// `deep(model)`'s baseline-decoder recipe (its target, aux data, first run and escalation) with the prior
-    /// attacker and the white-box prior attacker (rMLE's 8 images and 200 steps) at `deepSplits`.
+    /// `deep(model)`'s baseline-decoder recipe (its target and aux data) with the prior attacker and the white-box
+    /// prior attacker (rMLE's 8 images and 200 steps) at `deepSplits`, each trained to convergence within 30
+    /// epochs, one seed, no ladder, like `prior`: a measurement of attack strength that fits 2 cores, not a
+    /// verdict that can protect.
     static func deepPrior(_ model: String) throws -> [ScanConfig] {
         try [("onehot-prior", AttackerKind.prior), ("onehot-prior-whitebox", .priorWhitebox)].map { name, attacker in
             var config = try deep(model)[0]
             config.name = name
             config.attack.attacker = attacker
             config.attack.splits = deepSplits[model] ?? .all
+            config.attack.epochs = 30
+            config.attack.escalationEpochs = 30
+            config.attack.seeds = 1
+            config.attack.ladder = []
             return config
         }
     }

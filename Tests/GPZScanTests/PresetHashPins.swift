@@ -24,17 +24,17 @@ enum PresetHashPins {
             "58b69a566f7bda6bdf211f0fd43a16d0a3eff467164940b530445e85d6a00480",
         ],
         "deep-resnet18-prior/onehot-prior": [
-            "6df2200d1ffffdc8e388a2f9fb7f1de6c07c42e3b52a81d8f0f8642bc3d8001b",
+            "5c2092346a48329537914a8d5fcbc529d6e9d4a1b90c1337af99a3cc639f8cc8",
             "be915c2628750473dd8734592ad9a3b59def50b9f4b3375c079499e9a6d92db9",
             "4078a6100fe609f9acf200f441b808085f5bd4281701b914c95a5e2a5fb8fd4d",
-            "0710886d2f0a861791f1f461b45957af2e7a61bbc9b4bf6cb1728585431448f1",
+            "b617972fddb73e85b61a9ecbb384463ddd741311cfd630915bb53d3bbf1e18e3",
             "626ede64543b6d1b7988b47d726de57e3d6bd06e4131792d84de6e969d279d12",
         ],
         "deep-resnet18-prior/onehot-prior-whitebox": [
-            "10e8141cf60ba30cfbea29195dd5b8fc30a42a93a3a2e4cf9214ec038353a09b",
+            "2e3a1a2c33a13b1997d8df7a39c5507b82e2cd7a03a966ef107f3740eae80afc",
             "be915c2628750473dd8734592ad9a3b59def50b9f4b3375c079499e9a6d92db9",
             "4078a6100fe609f9acf200f441b808085f5bd4281701b914c95a5e2a5fb8fd4d",
-            "ba9084425e01b69fdd6f21c9808098f0dc55d05c1d1962d32a29949bf6515ae9",
+            "eb01fe3164aa0e4e59ff20220bdfe18caa039cd39f89ec85bf4f5b94b7adda87",
             "626ede64543b6d1b7988b47d726de57e3d6bd06e4131792d84de6e969d279d12",
         ],
         "deep-resnet18/onehot-decoder": [
@@ -73,17 +73,17 @@ enum PresetHashPins {
             "afb8b9ff905b10156a2499466f4eeb656faff24cbb01124d611a1d83d93c8990",
         ],
         "deep-vgg16bn-prior/onehot-prior": [
-            "05a68ddbfa710b779356214c10a2c150f248df90022c6a27b411c38dbfb041fd",
+            "0dfb52d92eb79693a056a405b5a139e2312dcf6da2066c66dbcbbe40e01cc801",
             "56902e590590aaa494f396511d672d5a9a9af93dad5bfdc44e52282d903647e1",
             "ec839846b7d85bee79b434b42366a1cf525ff6025972ebed61cdd0cecafc92b5",
-            "d71665d3cbaef0b1f0ce34f6f0b259f0a4e8110b770d0323b85a03dd95e9ce31",
+            "85f5b5e5dc0b38913406ac9a0dffeebaf593644a96735277c2ecbf1ac6842e91",
             "afb8b9ff905b10156a2499466f4eeb656faff24cbb01124d611a1d83d93c8990",
         ],
         "deep-vgg16bn-prior/onehot-prior-whitebox": [
-            "96b9bdae9265fdb68167fad4a25a3eee3f1a90339eafcbfc6760ee52662c8756",
+            "9f149a7d67dcbee83aba3c80f7fd86171f586b0086ab0e2f57e32c66abb02e54",
             "56902e590590aaa494f396511d672d5a9a9af93dad5bfdc44e52282d903647e1",
             "ec839846b7d85bee79b434b42366a1cf525ff6025972ebed61cdd0cecafc92b5",
-            "997d90c720e8a859c114b8b6b6c45d92a5c0ecca1f90cc05ff825241e770603a",
+            "660d6e759ffa7cf1d54b82d41810230075abdc31bc0149953775f0b41b14bad4",
             "afb8b9ff905b10156a2499466f4eeb656faff24cbb01124d611a1d83d93c8990",
         ],
         "deep-vgg16bn/onehot-decoder": [
