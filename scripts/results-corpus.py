@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""The results corpus: the compact outputs of the runs the docs cite, and the doc tables generated from them.
+
+    scripts/results-corpus.py collect RUN_DIR NAME --command "gpz scan --preset prior ..."
+        copies RUN_DIR's compact outputs (results.json, comparison.json, plan-results.json of every study, and the
+        grids the docs show) into results/NAME/ with provenance.json (the command, the commit, the date, the CPU).
+    scripts/results-corpus.py tables [--check]
+        regenerates every generated block in the docs from results/; with --check, changes nothing and exits 1
+        naming each block that differs from what the corpus generates (CI runs this through the test suite).
+
+A generated block in a Markdown file:
+
+    <!-- table: KIND ARG... -->
+    ...generated rows...
+    <!-- /table -->
+
+KIND is one of the generators below (`GENERATORS`); ARGs are corpus paths relative to results/. Only the standard
+library is used, so the check runs wherever the tests run.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(ROOT, "results")
+DOCS = ["README.md"] + [os.path.join("docs", name) for name in sorted(os.listdir(os.path.join(ROOT, "docs")))
+                        if name.endswith(".md")]
+COMPACT = ("results.json", "comparison.json", "plan-results.json", "config.json", "plan.json")
+BLOCK = re.compile(r"(<!-- table: (?P<spec>[^>]*?) -->\n)(?P<body>.*?)(<!-- /table -->)", re.S)
+
+
+def fail(message):
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def load(path):
+    full = os.path.join(CORPUS, path)
+    try:
+        with open(full) as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as error:
+        fail(f"{full}: {error}")
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def collect(run, name, command, grids, note):
+    if not os.path.isdir(run):
+        fail(f"{run}: not a run directory")
+    out = os.path.join(CORPUS, name)
+    os.makedirs(out, exist_ok=True)
+    copied = []
+    for directory, _, files in os.walk(run):
+        relative = os.path.relpath(directory, run)
+        if relative.split(os.sep)[0] in ("targets", "state", "escalation"):
+            continue
+        for file in files:
+            wanted = file in COMPACT or (relative.endswith("grids") and any(re.search(g, file) for g in grids))
+            if not wanted:
+                continue
+            target = os.path.join(out, relative, file)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(os.path.join(directory, file), target)
+            copied.append(os.path.normpath(os.path.join(relative, file)))
+    if not any(path.endswith("results.json") for path in copied):
+        fail(f"{run}: no results.json below it")
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    provenance = {"command": command, "commit": commit, "cpu": cpu_model(), "cores": os.cpu_count(),
+                  "collected": datetime.date.today().isoformat(), "files": sorted(copied)}
+    if note:
+        provenance["note"] = note
+    with open(os.path.join(out, "provenance.json"), "w") as handle:
+        json.dump(provenance, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    print(f"results/{name}: {len(copied)} files", file=sys.stderr)
+
+
+def percent(rate):
+    return f"{100 * rate:.1f}"
+
+
+def attack_rows(path):
+    """One row per attacked split of a study's results.json: the verdict's worst case over that study's runs."""
+    results = load(path)
+    baselines = results.get("baselines") or {}
+    label_only = (baselines.get("label_only_reidentification") or {}).get("embedding", {})
+    rows = []
+    for split in results["splits"]:
+        attack, leakage = split.get("attack"), split.get("leakage")
+        if not attack or not leakage:
+            continue
+        reid = (attack.get("reidentification") or {}).get("embedding")
+        training = attack.get("training") or {}
+        epochs = training.get("epochs")
+        rows.append({
+            "study": results["name"], "attacker": results["attack"]["attacker"], "split": split["statistics"]["name"],
+            "images": attack["images"], "mse": attack["mse"], "leakage": leakage["leakage_upper"],
+            "ssim": attack["ssim"],
+            "reid": f"{percent(reid['rate'])} [{percent(reid['lower'])}, {percent(reid['upper'])}]" if reid else "–",
+            "label_only": percent(label_only["rate"]) if label_only else "–",
+            "epochs": "–" if epochs is None else f"{epochs}{'' if training.get('converged') else '+'}",
+            "verdict": "protects" if leakage["protects"] else ("open: " + ", ".join(leakage["open"]) if leakage["open"]
+                                                             else ("leaks" if not leakage["inconclusive"] else "inconclusive")),
+        })
+    return rows
+
+
+def attacks_table(*paths):
+    """Per split and attacker: MSE, leakage L (worst case over the study's runs), SSIM, re-identification (top-1
+    among 10 same-class images, %, Wilson 95 %), the label-only rate on the same images, epochs (+: not converged),
+    the split's verdict in that study."""
+    lines = ["| split | attacker | images | MSE | L | SSIM | re-id % [95 %] | label-only % | epochs | verdict |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = [row for path in paths for row in attack_rows(path)]
+    order = {name: position for position, name in enumerate(dict.fromkeys(row["split"] for row in rows))}
+    for row in sorted(rows, key=lambda row: order[row["split"]]):
+        lines.append(f"| {row['split']} | {row['attacker']} | {row['images']} | {row['mse']:.4f} | {row['leakage']:.3f} "
+                     f"| {row['ssim']:.3f} | {row['reid']} | {row['label_only']} | {row['epochs']} | {row['verdict']} |")
+    return lines
+
+
+def timing_table(*paths):
+    """Per study: the provenance's CPU, the study's stage times in seconds (this invocation) and its target accuracy."""
+    lines = ["| study | attacker | test accuracy | train s | attack s | total s |", "| --- | --- | --- | --- | --- | --- |"]
+    for path in paths:
+        results = load(path)
+        timing = results["timing"]
+        lines.append(f"| {results['name']} | {results['attack']['attacker']} | {100 * results['target']['test_accuracy']:.2f} % "
+                     f"| {timing['train']:.0f} | {timing['attack']:.0f} | {timing['total']:.0f} |")
+    return lines
+
+
+def provenance_table(*names):
+    """Per corpus run: the command and the commit that made it, and the CPU."""
+    lines = ["| run | command | commit | CPU |", "| --- | --- | --- | --- |"]
+    for name in names:
+        provenance = load(os.path.join(name, "provenance.json"))
+        lines.append(f"| `results/{name}` | `{provenance['command']}` | {provenance['commit'][:10]} "
+                     f"| {provenance['cpu']}, {provenance['cores']} cores |")
+    return lines
+
+
+GENERATORS = {"attacks": attacks_table, "timing": timing_table, "provenance": provenance_table}
+
+
+def regenerate(text, source):
+    def render(match):
+        spec = match.group("spec").split()
+        if not spec or spec[0] not in GENERATORS:
+            fail(f"{source}: unknown table '{match.group('spec')}'; expected one of {', '.join(GENERATORS)}")
+        body = "\n".join(GENERATORS[spec[0]](*spec[1:])) + "\n"
+        return match.group(1) + body + match.group(4)
+    return BLOCK.sub(render, text)
+
+
+def tables(check):
+    stale = []
+    for doc in DOCS:
+        path = os.path.join(ROOT, doc)
+        with open(path) as handle:
+            text = handle.read()
+        generated = regenerate(text, doc)
+        if generated == text:
+            continue
+        if check:
+            for old, new in zip(BLOCK.finditer(text), BLOCK.finditer(generated)):
+                if old.group("body") != new.group("body"):
+                    stale.append(f"{doc}: table '{old.group('spec')}'")
+        else:
+            with open(path, "w") as handle:
+                handle.write(generated)
+            print(f"{doc}: tables regenerated", file=sys.stderr)
+    if stale:
+        print("these doc tables differ from what results/ generates (run scripts/results-corpus.py tables):",
+              file=sys.stderr)
+        for entry in stale:
+            print(f"  {entry}", file=sys.stderr)
+        sys.exit(1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    gather = commands.add_parser("collect", help="copy a run's compact outputs into results/NAME")
+    gather.add_argument("run")
+    gather.add_argument("name")
+    gather.add_argument("--command", dest="made_by", required=True, help="the command that made the run")
+    gather.add_argument("--grids", nargs="*", default=[], help="regular expressions of the grid files to keep")
+    gather.add_argument("--note", default="", help="how the run relates to the commit, when it is not plainly made by it")
+    table = commands.add_parser("tables", help="regenerate the docs' generated tables")
+    table.add_argument("--check", action="store_true", help="change nothing; exit 1 if a table is stale")
+    arguments = parser.parse_args()
+    if arguments.command == "collect":
+        collect(arguments.run, arguments.name, arguments.made_by, arguments.grids, arguments.note)
+    else:
+        tables(arguments.check)
+
+
+if __name__ == "__main__":
+    main()
