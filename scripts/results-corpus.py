@@ -29,7 +29,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "results")
-DOCS = ["README.md"] + [os.path.join("docs", name) for name in sorted(os.listdir(os.path.join(ROOT, "docs")))
+DOCS = ["README.md", os.path.join("results", "README.md")] + [os.path.join("docs", name) for name in sorted(os.listdir(os.path.join(ROOT, "docs")))
                         if name.endswith(".md")]
 COMPACT = ("results.json", "comparison.json", "plan-results.json", "config.json", "plan.json")
 BLOCK = re.compile(r"(<!-- table: (?P<spec>[^>]*?) -->\n)(?P<body>.*?)(<!-- /table -->)", re.S)
@@ -68,7 +68,12 @@ def collect(run, name, command, grids, note):
     copied = []
     for directory, _, files in os.walk(run):
         relative = os.path.relpath(directory, run)
-        if relative.split(os.sep)[0] in ("targets", "state", "escalation"):
+        parts = relative.split(os.sep)
+        if parts[0] in ("targets", "state") or "escalation" in parts:
+            continue
+        study = os.path.join(run, parts[0])
+        if relative != "." and not os.path.exists(os.path.join(study, "results.json")) \
+                and not os.path.exists(os.path.join(run, "results.json")):
             continue
         for file in files:
             wanted = file in COMPACT or (relative.endswith("grids") and any(re.search(g, file) for g in grids))
@@ -125,12 +130,12 @@ def attacks_table(*paths):
     """Per split and attacker: MSE, leakage L (worst case over the study's runs), SSIM, re-identification (top-1
     among 10 same-class images, %, Wilson 95 %), the label-only rate on the same images, epochs (+: not converged),
     the split's verdict in that study."""
-    lines = ["| split | attacker | images | MSE | L | SSIM | re-id % [95 %] | label-only % | epochs | verdict |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| split | study | attacker | images | MSE | L | SSIM | re-id % [95 %] | label-only % | epochs | verdict |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     rows = [row for path in paths for row in attack_rows(path)]
     order = {name: position for position, name in enumerate(dict.fromkeys(row["split"] for row in rows))}
     for row in sorted(rows, key=lambda row: order[row["split"]]):
-        lines.append(f"| {row['split']} | {row['attacker']} | {row['images']} | {row['mse']:.4f} | {row['leakage']:.3f} "
+        lines.append(f"| {row['split']} | {row['study']} | {row['attacker']} | {row['images']} | {row['mse']:.4f} | {row['leakage']:.3f} "
                      f"| {row['ssim']:.3f} | {row['reid']} | {row['label_only']} | {row['epochs']} | {row['verdict']} |")
     return lines
 
@@ -156,7 +161,23 @@ def provenance_table(*names):
     return lines
 
 
-GENERATORS = {"attacks": attacks_table, "timing": timing_table, "provenance": provenance_table}
+def studies_table(*paths):
+    """Per study: test accuracy, the a-priori zone and how often the bootstrap chose it, the recommendation, and the
+    leakage at the logits (worst case over the study's runs)."""
+    lines = ["| study | attacker | test accuracy | zone (resamples) | recommendation | logits L |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for path in paths:
+        results = load(path)
+        zone = results["zones"]["zone"]
+        logits = [split["leakage"] for split in results["splits"] if split.get("leakage") and split["leakage"]["is_logits"]]
+        chosen = f"{zone['split_name']} ({100 * zone['frequency']:.0f} % of {zone['replicates']})" if zone.get("split_name") else "none"
+        at_logits = f"{logits[0]['leakage_upper']:.3f}" if logits else "–"
+        lines.append(f"| {results['name']} | {results['attack']['attacker']} | {100 * results['target']['test_accuracy']:.2f} % "
+                     f"| {chosen} | **{results['recommendation']['kind']}** | {at_logits} |")
+    return lines
+
+
+GENERATORS = {"attacks": attacks_table, "studies": studies_table, "timing": timing_table, "provenance": provenance_table}
 
 
 def regenerate(text, source):
