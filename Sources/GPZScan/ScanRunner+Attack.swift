@@ -96,7 +96,10 @@ extension ScanRunner {
         } else {
             events(.stage("\(label): \(settings.attacker.rawValue) at \(missing.count) of \(splits.count) splits, "
                           + "\(data.aux.count) aux images (\(data.aux.source)), \(data.validation.count) held out, "
-                          + "at most \(settings.epochs) epochs, evaluated on \(data.evaluationImages.count) images"))
+                          + "at most \(settings.epochs) epochs, evaluated on "
+                          + (settings.attacker.isWhiteBox
+                             ? "the first \(Swift.min(settings.rmleImages, data.evaluationImages.count)) of \(data.evaluationImages.count) images"
+                             : "\(data.evaluationImages.count) images")))
             let started = Date()
             _ = try study.run(model: model, info: info, data: data, out: grids, only: missing, bank: bank,
                               onSplit: { result in
