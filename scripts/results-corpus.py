@@ -115,7 +115,7 @@ def attack_rows(path):
         epochs = training.get("epochs")
         rows.append({
             "study": results["name"], "attacker": results["attack"]["attacker"], "split": split["statistics"]["name"],
-            "images": attack["images"], "mse": attack["mse"], "leakage": leakage["leakage_upper"],
+            "images": attack["images"], "mse": attack["mse"], "leakage": leakage["leakage"],
             "ssim": attack["ssim"],
             "reid": f"{percent(reid['rate'])} [{percent(reid['lower'])}, {percent(reid['upper'])}]" if reid else "–",
             "label_only": percent(label_only["rate"]) if label_only else "–",
@@ -127,9 +127,9 @@ def attack_rows(path):
 
 
 def attacks_table(*paths):
-    """Per split and attacker: MSE, leakage L (worst case over the study's runs), SSIM, re-identification (top-1
-    among 10 same-class images, %, Wilson 95 %), the label-only rate on the same images, epochs (+: not converged),
-    the split's verdict in that study."""
+    """Per split and attacker: MSE, the split's own leakage L (worst case over the study's runs; the verdict also
+    counts every deeper split's), SSIM, re-identification (top-1 among 10 same-class images, %, Wilson 95 %), the
+    label-only rate on the same images, epochs (+: not converged), the split's verdict in that study."""
     lines = ["| split | study | attacker | images | MSE | L | SSIM | re-id % [95 %] | label-only % | epochs | verdict |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     rows = [row for path in paths for row in attack_rows(path)]
