@@ -139,6 +139,11 @@ public struct AttackConfig: ConfigSection {
     /// fp32 the key is left out of the configuration's JSON, so hashes (and scan stores) made before it existed
     /// stay valid; fp16 and int8 are other attacks, with other hashes.
     @OmittedWhenDefault public var encoding: WireEncoding
+    /// The defender's noise on what the edge sends (key `noise`, σ relative to each feature's spread on the
+    /// target's training images, `FeatureNoise`; default 0, left out of the hash). Every attacker observes Z with
+    /// noise (Kerckhoffs: it knows the mechanism and trains on its own noisy aux features), and the split's
+    /// `accuracy_as_sent` is the cloud's accuracy on noisy Z.
+    @OmittedWhenDefault public var noise: NoiseLevel
     /// The image prior of the `prior` and `prior-whitebox` attackers (`ImagePriorSettings`; key `prior`).
     @OmittedWhenDefault public var prior: ImagePriorSettings
 
@@ -149,7 +154,7 @@ public struct AttackConfig: ConfigSection {
         case escalationEpochs = "escalation_epochs", learningRate = "lr", batchSize = "batch"
         case evaluateOn = "evaluate_on", schedule, rmleImages = "rmle_images", rmleIterations = "rmle_iterations", seed, seeds
         case evaluateLimit = "evaluate_limit", auxLimit = "aux_limit", featureBankMiB = "feature_bank_mib", encoding
-        case prior
+        case prior, noise
     }
 
     /// Checks every field that can be checked without the checkpoint, naming the first bad one by its key.
@@ -184,5 +189,6 @@ public struct AttackConfig: ConfigSection {
             throw ConfigError(field: "defense", "\(attacker.rawValue) attacks the plain edge; use defense none with attacker \(attacker.rawValue)")
         }
         try prior.validate()
+        try noise.validate("noise")
     }
 }

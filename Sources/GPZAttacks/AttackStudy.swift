@@ -17,6 +17,8 @@ public struct AttackStudy {
     public var priorCache: URL?
     /// What the last prior attack's prior was (trained or loaded), for the run's record.
     public private(set) var priorReport: ImagePrior.Report?
+    /// The defender's noise at each attacked split of the current run (empty at `noise` 0).
+    private var noise: [Int: FeatureNoise] = [:]
 
     public init(config: AttackConfig, priorCache: URL? = nil) {
         self.config = config
@@ -56,6 +58,7 @@ public struct AttackStudy {
         let normalize = { (x: Tensor) throws -> Tensor in try info.normalization.apply(x) }
         let enhancements = try makeEnhancements(model: model, splits: splits, attackerImages: data.aux.images,
                                                 normalize: normalize)
+        noise = try makeNoise(model: model, splits: splits, images: data.trainImages, normalize: normalize)
         try Runtime.manualSeed(config.seed)
         let grids = out.appendingPathComponent("grids")
         try FileManager.default.createDirectory(at: grids, withIntermediateDirectories: true)
@@ -79,6 +82,7 @@ public struct AttackStudy {
                                                            data: data, normalize: normalize, bank: bank, prior: prior,
                                                            progress: progress)
             let evaluation = ImageStreams.ordered(data.evaluationImages, batchSize: 500)
+            if !noise.isEmpty { try Runtime.manualSeed(Self.noiseSeed(config.seed, role: 1)) }
             for result in try trainer.evaluate(on: evaluation, keep: data.evaluationImages.count, progress: { p in
                 progress(AttackProgress(stage: "evaluate", done: p.done, total: evaluation.batchesPerPass ?? 0, loss: nil))
             }) {
@@ -149,9 +153,10 @@ public struct AttackStudy {
             try DefenseAccuracy.measure(model: model, enhancement: $0, split: split.index,
                                         images: data.evaluationImages, normalize: normalize)
         }
-        let asSent = config.encoding == .fp32 ? nil
+        if noise[split.index] != nil { try Runtime.manualSeed(Self.noiseSeed(config.seed, role: 2)) }
+        let asSent = config.encoding == .fp32 && noise[split.index] == nil ? nil
             : try Self.accuracyAsSent(model: model, split: split.index, wire: config.encoding,
-                                      images: data.evaluationImages, normalize: normalize)
+                                      noise: noise[split.index], images: data.evaluationImages, normalize: normalize)
         return SplitAttackResult(
             name: split.name, index: split.index, shape: split.shape, mse: summary.mse.mean,
             mseSumChannels: summary.mseSumChannels.mean, psnr: summary.psnr.mean, ssim: summary.ssim.mean,
@@ -160,14 +165,39 @@ public struct AttackStudy {
             grid: "grids/" + file.lastPathComponent)
     }
 
-    /// Top-1 accuracy of cloud(Z as received with `wire`) on `images`.
-    static func accuracyAsSent(model: any SplittableModel, split: Int, wire: WireEncoding, images: ImageSet,
-                               normalize: (Tensor) throws -> Tensor) throws -> Double {
+    /// Top-1 accuracy of cloud(Z as received with `wire`, with the defender's `noise`) on `images`.
+    static func accuracyAsSent(model: any SplittableModel, split: Int, wire: WireEncoding, noise: FeatureNoise? = nil,
+                               images: ImageSet, normalize: (Tensor) throws -> Tensor) throws -> Double {
         try Evaluation.accuracy(of: model, on: images) {
-            try model.cloud(try FeatureQuantizer.received(try model.edge(try normalize($0), upTo: split), as: wire),
-                            from: split)
+            let received = try FeatureQuantizer.received(try model.edge(try normalize($0), upTo: split), as: wire)
+            return try model.cloud(try noise?.apply(received) ?? received, from: split)
         }
     }
+
+    /// The seed of the defender's noise draws in one role: 1 the evaluated images, 2 the accuracy as sent, 3 + k the
+    /// white-box attackers' observations at split k; the attacker's training draws follow its decoder seeds. No
+    /// two roles share draws.
+    static func noiseSeed(_ seed: UInt64, role: UInt64) -> UInt64 { (seed &+ 0x5EED_0000) &* 1_000_033 &+ role }
+
+    /// The defender's noise at each split (`config.noise` σ relative to each feature's spread over the first 2,000
+    /// class-interleaved target-training images, Z as received): empty at σ = 0.
+    private func makeNoise(model: StagedModel, splits: [SplitPoint], images: ImageSet,
+                           normalize: @escaping (Tensor) throws -> Tensor) throws -> [Int: FeatureNoise] {
+        guard config.noise.sigma > 0 else { return [:] }
+        let sample = images.classInterleaved()
+        let measured = sample.subset(Array(0..<Swift.min(Self.spreadImages, sample.count)))
+        var accumulators: [Int: FeatureNoise.SpreadAccumulator] = [:]
+        try ImageStreams.ordered(measured, batchSize: 250).forEachBatch { batch in
+            let features = try withNoGrad { try model.features(try normalize(batch), at: splits.map(\.index)).features }
+            for (index, z) in features {
+                try accumulators[index, default: .init()].add(try FeatureQuantizer.received(z, as: config.encoding))
+            }
+        }
+        return try accumulators.mapValues { try FeatureNoise(sigma: config.noise.sigma, spread: try $0.spread()) }
+    }
+
+    /// Target-training images the noise's spread is measured on.
+    static let spreadImages = 2_000
 
     /// Checks the settings, naming the first bad one.
     public func validate() throws {
@@ -225,7 +255,7 @@ public struct AttackStudy {
         }
         let trainer = try InversionTrainer(target: model, splits: splits, architecture: architecture,
                                            enhancements: enhancements, options: options, normalizeInput: normalize,
-                                           bank: bank, wire: config.encoding, prior: prior)
+                                           bank: bank, wire: config.encoding, prior: prior, noise: noise)
         let aux = ImageStreams.shuffled(data.aux.images, batchSize: config.batchSize, seed: config.seed)
         let batches = aux.batchesPerPass ?? 0
         let perRun = config.schedule == .oneSplitPerRun ? splits.count : 1
@@ -255,10 +285,16 @@ public struct AttackStudy {
                                                             flip: [Bool](repeating: false, count: count))).images
     }
 
-    /// Z of `sample` at `split` as the cloud receives it: what a white-box attacker matches.
+    /// Z of `sample` at `split` as the cloud receives it, with the defender's noise (its own draws): what a
+    /// white-box attacker matches.
     private func observed(_ sample: Tensor, model: StagedModel, split: Int,
                           normalize: (Tensor) throws -> Tensor) throws -> Tensor {
-        try withNoGrad { try FeatureQuantizer.received(try model.edge(normalize(sample), upTo: split), as: config.encoding) }
+        try withNoGrad {
+            let received = try FeatureQuantizer.received(try model.edge(normalize(sample), upTo: split), as: config.encoding)
+            guard let noise = noise[split] else { return received }
+            try Runtime.manualSeed(Self.noiseSeed(config.seed, role: 3 &+ UInt64(split)))
+            return try noise.apply(received)
+        }
     }
 
     private func priorWhiteBox(model: StagedModel, trainer: InversionTrainer, images: ImageSet,

@@ -30,6 +30,8 @@ public final class InversionTrainer {
     public let enhancements: [Int: any FeatureEnhancement]
     /// The encoding Z travels in; the attacker sees Z as received.
     public let wire: WireEncoding
+    /// The defender's noise at each split that has it, added to Z as received (before any enhancement).
+    public let noise: [Int: FeatureNoise]
     public let options: InversionTrainingOptions
     private let normalizeInput: (Tensor) throws -> Tensor
     /// Per decoder: one Adam over its parameters, or for a prior decoder one over the mapping and, when the prior
@@ -47,10 +49,11 @@ public final class InversionTrainer {
     ///     trainer banks for itself within `options.featureBankBytes`.
     ///   - wire: the encoding the edge sends Z in (the attacker observes Z as received).
     ///   - prior: the image prior the `.prior` architecture maps into (required for it, ignored otherwise).
+    ///   - noise: the defender's noise per split index; fresh draws for every batch the attacker sees.
     public init(target: any SplittableModel, splits: [SplitPoint], architecture: DecoderArchitecture = .deconvolution,
                 enhancements: [Int: any FeatureEnhancement] = [:], options: InversionTrainingOptions = .init(),
                 normalizeInput: @escaping (Tensor) throws -> Tensor = { $0 }, bank: FeatureBank? = nil,
-                wire: WireEncoding = .fp32, prior: ImagePrior? = nil) throws {
+                wire: WireEncoding = .fp32, prior: ImagePrior? = nil, noise: [Int: FeatureNoise] = [:]) throws {
         try AttackError.check(architecture != .prior || prior != nil, "InversionTrainer: the prior decoder needs a prior")
         try AttackError.check(!splits.isEmpty, "InversionTrainer: no splits to attack")
         try AttackError.check(Set(splits.map(\.index)).count == splits.count,
@@ -60,6 +63,7 @@ public final class InversionTrainer {
         self.splits = splits
         self.enhancements = enhancements
         self.wire = wire
+        self.noise = noise
         self.options = options
         self.normalizeInput = normalizeInput
         sharedBank = bank
@@ -135,13 +139,14 @@ public final class InversionTrainer {
         }
     }
 
-    /// Raw features as the cloud receives them (`wire`), with the defender's enhancement applied where there is
-    /// one.
+    /// Raw features as the cloud receives them (`wire`), with the defender's noise and enhancement applied where
+    /// there are.
     private func enhanced(_ features: [Int: Tensor]) throws -> [Int: Tensor] {
         try withNoGrad {
             var observed: [Int: Tensor] = [:]
-            for (index, raw) in features {
-                let z = try FeatureQuantizer.received(raw, as: wire)
+            for (index, raw) in features.sorted(by: { $0.key < $1.key }) {
+                let received = try FeatureQuantizer.received(raw, as: wire)
+                let z = try noise[index]?.apply(received) ?? received
                 observed[index] = try enhancements[index]?.apply(z) ?? z
             }
             return observed

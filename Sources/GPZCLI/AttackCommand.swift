@@ -63,6 +63,9 @@ struct AttackCommand: ParsableCommand {
     @Flag(help: "Train one split per run (the paper code's way), re-running the target for each; for comparison.")
     var perSplit = false
 
+    @Option(help: "The defender's Gaussian noise on Z, σ relative to each feature's spread on the target's training images (0: none); every attacker trains on its own noisy features, and accuracy as sent is the cloud's accuracy on noisy Z.")
+    var noise = defaults.noise
+
     @Option(help: "Image prior of the prior attackers: KEY=VALUE pairs, e.g. latent=64,epochs=15,finetune=0.1 (the generator's learning rate as a share of --lr; 0 freezes it).")
     var prior = defaults.prior
 
@@ -121,8 +124,8 @@ struct AttackCommand: ParsableCommand {
                 print("epochs: the epochs trained; + marks a decoder cut at the maximum, still improving (not "
                       + "converged). re-id: top-1 re-identification among \(AttackStudy.reidentificationCandidates) "
                       + "same-class images (chance \(1.0 / Double(AttackStudy.reidentificationCandidates))).")
-                if config.encoding != .fp32 {
-                    print("Z attacked as sent in \(config.encoding.rawValue); the cloud's accuracy on it: "
+                if config.encoding != .fp32 || config.noise.sigma > 0 {
+                    print("Z attacked as sent (\(config.encoding.rawValue), noise σ \(config.noise.sigma)); the cloud's accuracy on it: "
                           + results.splits.map { s in "\(s.name) " + (s.accuracyAsSent.map { String(format: "%.4f", $0) } ?? "-") }
                               .joined(separator: ", "))
                 }
@@ -156,6 +159,7 @@ extension AttackCommand {
             config.featureBankMiB = featureBankMib
             config.encoding = encoding
             config.prior = prior
+            config.noise = noise
             try AttackStudy(config: config).validate()
             return config
         }
@@ -165,6 +169,12 @@ extension AttackCommand {
 extension AttackerKind: ExpressibleByArgument {}
 extension EvaluationSet: ExpressibleByArgument {}
 extension DefenseKind: ExpressibleByArgument {}
+extension NoiseLevel: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let sigma = Double(argument) else { return nil }
+        self.init(sigma)
+    }
+}
 extension ImagePriorSettings: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
 }

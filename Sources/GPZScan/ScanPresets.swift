@@ -2,12 +2,13 @@ import GPZAttacks
 import GPZConfig
 import GPZData
 import GPZModels
+import GPZTensor
 import GPZTraining
 
 /// The named plans of `gpz scan --preset NAME`, one case each, in the order `gpz scan --list-presets` shows
 /// them. Measured wall times on a 2-core machine are in docs/benchmarks.md; docs/scan.md describes each preset.
 public enum Preset: String, CaseIterable, Sendable, CustomStringConvertible {
-    case quick, stability, prior
+    case quick, stability, prior, noise
     case fmnistCNN4 = "fmnist-cnn4", fmnistVGG16BN = "fmnist-vgg16bn", fmnistResNet18 = "fmnist-resnet18"
     case fmnistViT = "fmnist-vit"
     case paper64 = "paper-64", paper64CNN4 = "paper-64-cnn4", paper64VGG16BN = "paper-64-vgg16bn"
@@ -61,6 +62,13 @@ public enum ScanPresets {
                             + "prior attacker, each trained to convergence (at most 30 epochs, one seed, no ladder: a "
                             + "measurement of attack strength, not a verdict that can protect). With --targets "
                             + "naming the demo's targets folder it reuses the demo's target.", studies: priorStudies)
+        case .noise:
+            return ScanPlan(name: name, description: "When no split protects: the defender's Gaussian noise on Z (σ "
+                            + "0.5, 1 and 2 times each feature's spread) against the demo's target at block2, block4 "
+                            + "and the logits, attacked by decoders that train on their own noisy features, with the "
+                            + "verdict's rules (to convergence, three seeds and the ladder where a split is open) and "
+                            + "the cloud's accuracy on noisy Z: the privacy-utility frontier. With --targets naming the "
+                            + "demo's targets folder it reuses the demo's target.", studies: noiseStudies)
         case .fmnistCNN4, .fmnistVGG16BN, .fmnistResNet18, .fmnistViT:
             let model = String(name.dropFirst("fmnist-".count))
             return ScanPlan(name: name, description: "\(model) on all of Fashion-MNIST at 32 px, full-size attack.",
@@ -272,6 +280,22 @@ public enum ScanPresets {
             config.attack.escalationEpochs = 30
             config.attack.seeds = 1
             config.attack.ladder = []
+            return config
+        }
+    }
+
+    /// `noise`: the demo's target and data, the baseline decoder at block2, block4 and the logits on 3,000 aux images
+    /// (as `prior`, whose decoder study is σ = 0) against the defender's noise σ ∈ {0.5, 1, 2}; first run to
+    /// convergence within 30 epochs, then where a split is open 3 seeds and the ladder (¼, ½), as the demo.
+    static var noiseStudies: [ScanConfig] {
+        [0.5, 1.0, 2.0].map { sigma in
+            var config = quick
+            config.name = "noise-\(sigma)"
+            config.attack.noise = NoiseLevel(sigma)
+            config.attack.splits = "block2,block4,logits"
+            config.attack.auxLimit = 3_000
+            config.attack.epochs = 30
+            config.attack.escalationEpochs = 30
             return config
         }
     }

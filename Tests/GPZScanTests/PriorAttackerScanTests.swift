@@ -63,28 +63,7 @@ final class PriorAttackerScanTests: XCTestCase {
     /// (the aux images less the validation hold-out: same membership hash and count), which share no image with
     /// the target's training images or the private images; every attacked split gets finite metrics.
     func testAScanTrainsThePriorOnTheAttackersImagesOnly() throws {
-        let data = work.appendingPathComponent("rgb.npz")
-        let script = """
-            import sys, numpy as np
-            rng = np.random.default_rng(0)
-            labels = np.repeat(np.arange(5), 30)
-            images = rng.integers(0, 60, size=(labels.size, 16, 16, 3)).astype(np.uint8)
-            for i, c in enumerate(labels):
-                images[i, 4:12, 4:12, int(c) % 3] += 40 * (int(c) + 1)
-            np.savez(sys.argv[1], x_train=images, y_train=labels.astype(np.int64), x_test=images[:40], y_test=labels[:40].astype(np.int64))
-            """
-        let written = try PythonExporter.run(["-c", script, data.path])
-        XCTAssertEqual(written.status, 0, written.stderr)
-        let config = work.appendingPathComponent("scan.yaml")
-        try """
-            name: prior
-            target: {architecture: cnn4, dataset: "npz:\(data.path)", epochs: 1, batch: 16, cnn4_width: 8, image_size: 16}
-            analysis: {sample: 32, bootstrap: 2}
-            attack: {epochs: 1, batch: 16, evaluate_limit: 10, attacker: prior-whitebox, seeds: 1, ladder: [], splits: "3,logits", rmle_images: 4, rmle_iterations: 3, prior: {latent: 8, epochs: 1}}
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let out = work.appendingPathComponent("run")
-        let result = try GPZExecutable.run(["scan", "--config", config.path, "--out", out.path], besides: Self.self)
-        XCTAssertEqual(result.status, 0, result.stderr)
+        let (out, result) = try runTinyScan(in: work, attack: "{epochs: 1, batch: 16, evaluate_limit: 10, attacker: prior-whitebox, seeds: 1, ladder: [], splits: \"3,logits\", rmle_images: 4, rmle_iterations: 3, prior: {latent: 8, epochs: 1}}")
         XCTAssertTrue(result.stderr.contains("image prior"), result.stderr)
         let results = try ResultsJSON.decoder().decode(ScanResults.self,
                                                        from: Data(contentsOf: ScanRunner.resultsURL(out)))
@@ -92,7 +71,7 @@ final class PriorAttackerScanTests: XCTestCase {
         XCTAssertEqual(attacked.count, 2)
         XCTAssertTrue(attacked.allSatisfy { $0.mse.isFinite && $0.images == 4 })
 
-        let targets = out.appendingPathComponent("targets")
+        let targets = work.appendingPathComponent("targets")
         let checkpoint = try XCTUnwrap(try FileManager.default.contentsOfDirectory(at: targets, includingPropertiesForKeys: nil)
             .first { try CheckpointStore.readInfo($0) != nil })
         let info = try XCTUnwrap(try CheckpointStore.readInfo(checkpoint))

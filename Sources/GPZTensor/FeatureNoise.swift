@@ -1,0 +1,87 @@
+import GPZConfig
+
+/// The defender's noise level at the split (`attack.noise`, and the edge's): σ relative to each feature's spread.
+/// 0 (the default, left out of the configuration's JSON and so of every hash) sends Z as it is.
+public struct NoiseLevel: DefaultedSetting, ExpressibleByFloatLiteral, CustomStringConvertible {
+    public var sigma: Double
+
+    public init(_ sigma: Double) { self.sigma = sigma }
+    public init(floatLiteral value: Double) { sigma = value }
+
+    public static var settingDefault: NoiseLevel { NoiseLevel(0) }
+
+    public init(from decoder: any Decoder) throws {
+        sigma = try decoder.singleValueContainer().decode(Double.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(sigma)
+    }
+
+    public var description: String { "\(sigma)" }
+
+    /// Names `field` when σ is not a finite number in [0, 100].
+    public func validate(_ field: String) throws {
+        if !(sigma.isFinite && sigma >= 0 && sigma <= 100) {
+            throw ConfigError(field: field, "\(sigma): expected σ in [0, 100], a multiple of each feature's spread")
+        }
+    }
+}
+
+/// Additive Gaussian noise on what the edge sends, relative to each feature's spread on the defender's data:
+///
+///     Z̃ = Z + σ · s ⊙ ε,   ε ~ N(0, I),   s_j = std of feature j of Z over the defender's training images
+///
+/// One definition for every place Z is sent or attacked. Relative to s, the noise is scale-invariant: scaling
+/// the layer's output by c scales s, and so Z̃, by c (`FeatureNoiseTests`). The draws come from the global
+/// generator, so callers seed them (`Runtime.manualSeed`) per role: the attacker's training draws and the draws on
+/// the evaluated images come from different seeds and are never shared.
+public struct FeatureNoise {
+    public let sigma: Double
+    /// s: one spread per feature, in the per-sample shape of Z.
+    public let spread: Tensor
+
+    public init(sigma: Double, spread: Tensor) throws {
+        try NoiseLevel(sigma).validate("noise")
+        self.sigma = sigma
+        self.spread = spread
+    }
+
+    /// Z [N, …] with the noise added (Z itself at σ = 0).
+    public func apply(_ features: Tensor) throws -> Tensor {
+        guard sigma > 0 else { return features }
+        guard Array(features.shape.dropFirst()) == spread.shape else {
+            throw TensorError(op: "feature_noise", message: "features \(features.shape) do not match the spread's "
+                              + "per-sample shape \(spread.shape)")
+        }
+        let noise = try Tensor.randn(features.shape).to(try features.device)
+        return try features + noise * (try spread.to(try features.device)) * sigma
+    }
+
+    /// Accumulates per-feature mean and variance over batches of features (Welford's update per batch).
+    public struct SpreadAccumulator {
+        private var count = 0
+        private var sum: Tensor?
+        private var squares: Tensor?
+
+        public init() {}
+
+        public mutating func add(_ features: Tensor) throws {
+            let values = try features.detached().to(.float64)
+            sum = try sum.map { try $0 + values.sum(dims: [0]) } ?? values.sum(dims: [0])
+            squares = try squares.map { try $0 + values.square().sum(dims: [0]) } ?? values.square().sum(dims: [0])
+            count += features.size(0)
+        }
+
+        /// The standard deviation of each feature (population), as float32 in the per-sample shape.
+        public func spread() throws -> Tensor {
+            guard let sum, let squares, count > 1 else {
+                throw TensorError(op: "feature_noise", message: "the spread needs at least 2 samples, got \(count)")
+            }
+            let mean = try sum / Double(count)
+            let variance = try (squares / Double(count) - mean.square()).clamped(min: 0)
+            return try variance.sqrt().to(.float32)
+        }
+    }
+}
