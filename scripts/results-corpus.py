@@ -24,6 +24,7 @@ import os
 import platform
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -31,7 +32,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "results")
 DOCS = ["README.md", os.path.join("results", "README.md")] + [os.path.join("docs", name) for name in sorted(os.listdir(os.path.join(ROOT, "docs")))
                         if name.endswith(".md")]
-COMPACT = ("results.json", "comparison.json", "plan-results.json", "config.json", "plan.json")
+COMPACT = ("results.json", "comparison.json", "plan-results.json", "config.json", "plan.json", "scan.sqlite")
+STORE_LIMIT = 8 << 20
 BLOCK = re.compile(r"(<!-- table: (?P<spec>[^>]*?) -->\n)(?P<body>.*?)(<!-- /table -->)", re.S)
 
 
@@ -60,7 +62,7 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def collect(run, name, command, grids, note):
+def collect(run, name, command, grids, note, revision):
     if not os.path.isdir(run):
         fail(f"{run}: not a run directory")
     out = os.path.join(CORPUS, name)
@@ -77,7 +79,7 @@ def collect(run, name, command, grids, note):
             continue
         for file in files:
             wanted = file in COMPACT or (relative.endswith("grids") and any(re.search(g, file) for g in grids))
-            if not wanted:
+            if not wanted or (file == "scan.sqlite" and os.path.getsize(os.path.join(directory, file)) > STORE_LIMIT):
                 continue
             target = os.path.join(out, relative, file)
             os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -85,7 +87,7 @@ def collect(run, name, command, grids, note):
             copied.append(os.path.normpath(os.path.join(relative, file)))
     if not any(path.endswith("results.json") for path in copied):
         fail(f"{run}: no results.json below it")
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", revision], capture_output=True, text=True).stdout.strip()
     provenance = {"command": command, "commit": commit, "cpu": cpu_model(), "cores": os.cpu_count(),
                   "collected": datetime.date.today().isoformat(), "files": sorted(copied)}
     if note:
@@ -140,14 +142,33 @@ def attacks_table(*paths):
     return lines
 
 
+def first_run_seconds(path, results):
+    """The wall time of a study's first attack run as its store recorded it (the last split's seconds since the run
+    started), or None without a store beside the plan. `timing` in results.json is only the last invocation's,
+    which is near 0 for a study resumed from its store."""
+    directory = os.path.dirname(os.path.join(CORPUS, path))
+    for store in (os.path.join(directory, "scan.sqlite"), os.path.join(os.path.dirname(directory), "scan.sqlite")):
+        if os.path.exists(store):
+            connection = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+            try:
+                row = connection.execute("select max(seconds) from unit where kind = 'attack' and stage_hash = ?",
+                                         (results["attack"]["attack_hash"],)).fetchone()
+            finally:
+                connection.close()
+            return row[0] if row and row[0] is not None else None
+    return None
+
+
 def timing_table(*paths):
-    """Per study: the provenance's CPU, the study's stage times in seconds (this invocation) and its target accuracy."""
-    lines = ["| study | attacker | test accuracy | train s | attack s | total s |", "| --- | --- | --- | --- | --- | --- |"]
+    """Per study: its target's accuracy and the wall time of its first attack run (all its splits, from the store;
+    the escalation runs at open splits are not included)."""
+    lines = ["| study | attacker | test accuracy | splits | first attack run s |", "| --- | --- | --- | --- | --- |"]
     for path in paths:
         results = load(path)
-        timing = results["timing"]
+        seconds = first_run_seconds(path, results)
+        attacked = sum(1 for split in results["splits"] if split.get("attack"))
         lines.append(f"| {results['name']} | {results['attack']['attacker']} | {100 * results['target']['test_accuracy']:.2f} % "
-                     f"| {timing['train']:.0f} | {timing['attack']:.0f} | {timing['total']:.0f} |")
+                     f"| {attacked} | {'–' if seconds is None else f'{seconds:.0f}'} |")
     return lines
 
 
@@ -223,12 +244,13 @@ def main():
     gather.add_argument("name")
     gather.add_argument("--command", dest="made_by", required=True, help="the command that made the run")
     gather.add_argument("--grids", nargs="*", default=[], help="regular expressions of the grid files to keep")
+    gather.add_argument("--commit", default="HEAD", help="the commit whose build made the run (default: HEAD)")
     gather.add_argument("--note", default="", help="how the run relates to the commit, when it is not plainly made by it")
     table = commands.add_parser("tables", help="regenerate the docs' generated tables")
     table.add_argument("--check", action="store_true", help="change nothing; exit 1 if a table is stale")
     arguments = parser.parse_args()
     if arguments.command == "collect":
-        collect(arguments.run, arguments.name, arguments.made_by, arguments.grids, arguments.note)
+        collect(arguments.run, arguments.name, arguments.made_by, arguments.grids, arguments.note, arguments.commit)
     else:
         tables(arguments.check)
 
