@@ -25,6 +25,7 @@ import platform
 import re
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
 
@@ -62,7 +63,17 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def collect(run, name, command, grids, note, revision):
+def prior_report(path):
+    """The training report a cached image prior carries in its safetensors header's metadata."""
+    with open(path, "rb") as handle:
+        size = struct.unpack("<Q", handle.read(8))[0]
+        header = json.loads(handle.read(size))
+    report = json.loads(header["__metadata__"]["report"])
+    report["file_bytes"] = os.path.getsize(path)
+    return report
+
+
+def collect(run, name, command, grids, note, revision, log=None, priors=None):
     if not os.path.isdir(run):
         fail(f"{run}: not a run directory")
     out = os.path.join(CORPUS, name)
@@ -87,6 +98,23 @@ def collect(run, name, command, grids, note, revision):
             copied.append(os.path.normpath(os.path.join(relative, file)))
     if not any(path.endswith("results.json") for path in copied):
         fail(f"{run}: no results.json below it")
+    if log:
+        try:
+            with open(log, errors="replace") as handle:
+                lines = [line.split("\r")[-1] for line in handle.read().split("\n")]
+        except OSError as error:
+            fail(f"{log}: {error}")
+        kept = [line for line in lines if line.strip() and "\u2588" not in line and "\u00b7\u00b7\u00b7" not in line]
+        with open(os.path.join(out, "scan.log"), "w") as handle:
+            handle.write("\n".join(kept) + "\n")
+        copied.append("scan.log")
+    if priors:
+        folder = os.path.join(priors, "priors")
+        files = sorted(f for f in os.listdir(folder) if f.endswith(".safetensors")) if os.path.isdir(folder) else []
+        with open(os.path.join(out, "priors.json"), "w") as handle:
+            json.dump({f: prior_report(os.path.join(folder, f)) for f in files}, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        copied.append("priors.json")
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", revision], capture_output=True, text=True).stdout.strip()
     provenance = {"command": command, "commit": commit, "cpu": cpu_model(), "cores": os.cpu_count(),
                   "collected": datetime.date.today().isoformat(), "files": sorted(copied)}
@@ -198,7 +226,43 @@ def studies_table(*paths):
     return lines
 
 
-GENERATORS = {"attacks": attacks_table, "studies": studies_table, "timing": timing_table, "provenance": provenance_table}
+def priors_table(*names):
+    """Per image prior a run trained or reused: its training images, epochs, wall time, last epoch's per-image
+    squared error and KL, and the size of its cached weights."""
+    lines = ["| run | prior | aux images | epochs | training s | squared error / image | KL | MB |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name in names:
+        for file, report in sorted(load(os.path.join(name, "priors.json")).items()):
+            lines.append(f"| {name} | {report['hash'][:16]} | {report['images']} | {report['epochs']} | {report['seconds']:.0f} "
+                         f"| {report['reconstruction']:.1f} | {report['kl']:.1f} | {report['file_bytes'] / 2**20:.1f} |")
+    return lines
+
+
+def resources_table(*names):
+    """Per run: the wall time, CPU share and peak resident memory of the command, from `/usr/bin/time -v` at the end
+    of its scan.log (the whole invocation, every study in it)."""
+    lines = ["| run | wall time | CPU | peak RSS |", "| --- | --- | --- | --- |"]
+    wanted = {"Elapsed (wall clock) time (h:mm:ss or m:ss)": "wall", "Percent of CPU this job got": "cpu",
+              "Maximum resident set size (kbytes)": "rss"}
+    for name in names:
+        path = os.path.join(CORPUS, name, "scan.log")
+        try:
+            with open(path) as handle:
+                text = handle.read()
+        except OSError as error:
+            fail(f"{path}: {error}")
+        values = {}
+        for line in text.splitlines():
+            key, _, value = line.strip().rpartition(": ")
+            if key in wanted:
+                values[wanted[key]] = value
+        if len(values) < 3:
+            fail(f"{path}: no /usr/bin/time -v summary")
+        lines.append(f"| {name} | {values['wall']} | {values['cpu']} | {int(values['rss']) / 2**20:.2f} GiB |")
+    return lines
+
+
+GENERATORS = {"attacks": attacks_table, "studies": studies_table, "priors": priors_table, "resources": resources_table, "timing": timing_table, "provenance": provenance_table}
 
 
 def regenerate(text, source):
@@ -244,13 +308,16 @@ def main():
     gather.add_argument("name")
     gather.add_argument("--command", dest="made_by", required=True, help="the command that made the run")
     gather.add_argument("--grids", nargs="*", default=[], help="regular expressions of the grid files to keep")
+    gather.add_argument("--priors", help="a targets folder whose priors/ training reports to keep as priors.json")
+    gather.add_argument("--log", help="the run's standard error (progress bars dropped), kept as scan.log")
     gather.add_argument("--commit", default="HEAD", help="the commit whose build made the run (default: HEAD)")
     gather.add_argument("--note", default="", help="how the run relates to the commit, when it is not plainly made by it")
     table = commands.add_parser("tables", help="regenerate the docs' generated tables")
     table.add_argument("--check", action="store_true", help="change nothing; exit 1 if a table is stale")
     arguments = parser.parse_args()
     if arguments.command == "collect":
-        collect(arguments.run, arguments.name, arguments.made_by, arguments.grids, arguments.note, arguments.commit)
+        collect(arguments.run, arguments.name, arguments.made_by, arguments.grids, arguments.note, arguments.commit,
+                arguments.log, arguments.priors)
     else:
         tables(arguments.check)
 
