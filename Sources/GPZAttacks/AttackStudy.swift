@@ -58,7 +58,8 @@ public struct AttackStudy {
         let normalize = { (x: Tensor) throws -> Tensor in try info.normalization.apply(x) }
         let enhancements = try makeEnhancements(model: model, splits: splits, attackerImages: data.aux.images,
                                                 normalize: normalize)
-        noise = try makeNoise(model: model, splits: splits, images: data.trainImages, normalize: normalize)
+        noise = try FeatureNoise.calibrated(sigma: config.noise.sigma, model: model, splits: splits.map(\.index),
+                                           images: data.trainImages, normalization: info.normalization)
         try Runtime.manualSeed(config.seed)
         let grids = out.appendingPathComponent("grids")
         try FileManager.default.createDirectory(at: grids, withIntermediateDirectories: true)
@@ -153,10 +154,10 @@ public struct AttackStudy {
             try DefenseAccuracy.measure(model: model, enhancement: $0, split: split.index,
                                         images: data.evaluationImages, normalize: normalize)
         }
-        if noise[split.index] != nil { try Runtime.manualSeed(Self.noiseSeed(config.seed, role: 2)) }
         let asSent = config.encoding == .fp32 && noise[split.index] == nil ? nil
             : try Self.accuracyAsSent(model: model, split: split.index, wire: config.encoding,
-                                      noise: noise[split.index], images: data.evaluationImages, normalize: normalize)
+                                      noise: noise[split.index], seed: config.seed, images: data.evaluationImages,
+                                      normalize: normalize)
         return SplitAttackResult(
             name: split.name, index: split.index, shape: split.shape, mse: summary.mse.mean,
             mseSumChannels: summary.mseSumChannels.mean, psnr: summary.psnr.mean, ssim: summary.ssim.mean,
@@ -165,39 +166,26 @@ public struct AttackStudy {
             grid: "grids/" + file.lastPathComponent)
     }
 
-    /// Top-1 accuracy of cloud(Z as received with `wire`, with the defender's `noise`) on `images`.
+    /// Top-1 accuracy of cloud(Z with the defender's `noise`, as received with `wire`) on `images`; image i's noise
+    /// comes from `FeatureNoise.accountingSeed(seed, image: i)`, as `gpz edge --noise` draws it.
     static func accuracyAsSent(model: any SplittableModel, split: Int, wire: WireEncoding, noise: FeatureNoise? = nil,
-                               images: ImageSet, normalize: (Tensor) throws -> Tensor) throws -> Double {
-        try Evaluation.accuracy(of: model, on: images) {
-            let received = try FeatureQuantizer.received(try model.edge(try normalize($0), upTo: split), as: wire)
-            return try model.cloud(try noise?.apply(received) ?? received, from: split)
+                               seed: UInt64 = 0, images: ImageSet,
+                               normalize: (Tensor) throws -> Tensor) throws -> Double {
+        var offset = 0
+        return try Evaluation.accuracy(of: model, on: images) {
+            let z = try model.edge(try normalize($0), upTo: split)
+            let seeds = (offset..<offset + z.size(0)).map { FeatureNoise.accountingSeed(seed, image: $0) }
+            offset += z.size(0)
+            return try model.cloud(try FeatureQuantizer.received(try noise?.apply(z, sampleSeeds: seeds) ?? z, as: wire),
+                                   from: split)
         }
     }
 
-    /// The seed of the defender's noise draws in one role: 1 the evaluated images, 2 the accuracy as sent, 3 + k the
-    /// white-box attackers' observations at split k; the attacker's training draws follow its decoder seeds. No
-    /// two roles share draws.
+    /// The seed of the defender's noise draws in one role: 1 the evaluated images, 3 + k the white-box attackers'
+    /// observations at split k; the attacker's training draws follow its decoder seeds, and the accounting's are per
+    /// image (`FeatureNoise.accountingSeed`). No two roles share draws.
     static func noiseSeed(_ seed: UInt64, role: UInt64) -> UInt64 { (seed &+ 0x5EED_0000) &* 1_000_033 &+ role }
 
-    /// The defender's noise at each split (`config.noise` σ relative to each feature's spread over the first 2,000
-    /// class-interleaved target-training images, Z as received): empty at σ = 0.
-    private func makeNoise(model: StagedModel, splits: [SplitPoint], images: ImageSet,
-                           normalize: @escaping (Tensor) throws -> Tensor) throws -> [Int: FeatureNoise] {
-        guard config.noise.sigma > 0 else { return [:] }
-        let sample = images.classInterleaved()
-        let measured = sample.subset(Array(0..<Swift.min(Self.spreadImages, sample.count)))
-        var accumulators: [Int: FeatureNoise.SpreadAccumulator] = [:]
-        try ImageStreams.ordered(measured, batchSize: 250).forEachBatch { batch in
-            let features = try withNoGrad { try model.features(try normalize(batch), at: splits.map(\.index)).features }
-            for (index, z) in features {
-                try accumulators[index, default: .init()].add(try FeatureQuantizer.received(z, as: config.encoding))
-            }
-        }
-        return try accumulators.mapValues { try FeatureNoise(sigma: config.noise.sigma, spread: try $0.spread()) }
-    }
-
-    /// Target-training images the noise's spread is measured on.
-    static let spreadImages = 2_000
 
     /// Checks the settings, naming the first bad one.
     public func validate() throws {
@@ -290,10 +278,12 @@ public struct AttackStudy {
     private func observed(_ sample: Tensor, model: StagedModel, split: Int,
                           normalize: (Tensor) throws -> Tensor) throws -> Tensor {
         try withNoGrad {
-            let received = try FeatureQuantizer.received(try model.edge(normalize(sample), upTo: split), as: config.encoding)
-            guard let noise = noise[split] else { return received }
-            try Runtime.manualSeed(Self.noiseSeed(config.seed, role: 3 &+ UInt64(split)))
-            return try noise.apply(received)
+            var z = try model.edge(normalize(sample), upTo: split)
+            if let noise = noise[split] {
+                try Runtime.manualSeed(Self.noiseSeed(config.seed, role: 3 &+ UInt64(split)))
+                z = try noise.apply(z)
+            }
+            return try FeatureQuantizer.received(z, as: config.encoding)
         }
     }
 

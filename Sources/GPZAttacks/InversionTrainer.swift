@@ -30,7 +30,7 @@ public final class InversionTrainer {
     public let enhancements: [Int: any FeatureEnhancement]
     /// The encoding Z travels in; the attacker sees Z as received.
     public let wire: WireEncoding
-    /// The defender's noise at each split that has it, added to Z as received (before any enhancement).
+    /// The defender's noise at each split that has it, added by the edge to Z before it is encoded.
     public let noise: [Int: FeatureNoise]
     public let options: InversionTrainingOptions
     private let normalizeInput: (Tensor) throws -> Tensor
@@ -139,14 +139,13 @@ public final class InversionTrainer {
         }
     }
 
-    /// Raw features as the cloud receives them (`wire`), with the defender's noise and enhancement applied where
-    /// there are.
+    /// Raw features with the defender's noise where there is one, as the cloud receives them (`wire`), with the
+    /// defender's enhancement applied where there is one.
     private func enhanced(_ features: [Int: Tensor]) throws -> [Int: Tensor] {
         try withNoGrad {
             var observed: [Int: Tensor] = [:]
             for (index, raw) in features.sorted(by: { $0.key < $1.key }) {
-                let received = try FeatureQuantizer.received(raw, as: wire)
-                let z = try noise[index]?.apply(received) ?? received
+                let z = try FeatureQuantizer.received(try noise[index]?.apply(raw) ?? raw, as: wire)
                 observed[index] = try enhancements[index]?.apply(z) ?? z
             }
             return observed

@@ -52,6 +52,12 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(help: "Encoding of Z on the wire: fp32, fp16 or int8 (symmetric, one scale per request).")
     var encoding = defaults.requests.encoding
 
+    @Option(help: "The defender's Gaussian noise on Z before it is encoded: σ times each feature's spread on the target's training images (0: none), as a scan's attack.noise.")
+    var noise = defaults.noise
+
+    @Option(help: "Seed of the noise's per-image draws (a scan's attack.seed): the same σ, seed and images send exactly the noisy Z whose accuracy a scan reports as accuracy_as_sent.")
+    var noiseSeed = defaults.noiseSeed
+
     @Option(help: "Data set of the private images (default: the checkpoint's own).")
     var data: String?
 
@@ -113,6 +119,8 @@ struct EdgeCommand: AsyncParsableCommand {
         configuration.data = data
         configuration.limit = limit
         configuration.requests.encoding = encoding
+        configuration.noise = noise
+        configuration.noiseSeed = noiseSeed
         configuration.requests.batch = batch
         configuration.requests.concurrency = concurrency
         configuration.requests.compression = compress

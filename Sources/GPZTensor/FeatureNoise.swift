@@ -59,6 +59,31 @@ public struct FeatureNoise {
         return try features + noise * (try spread.to(try features.device)) * sigma
     }
 
+    /// Z [N, …] with noise drawn per sample from `sampleSeeds[i]`: a sample gets the same draw in whatever batch it
+    /// travels, so the edge (`gpz edge --noise`) and a scan's accounting (`accuracy_as_sent`) send the same noisy
+    /// Z for the same image (`accountingSeed`). Leaves the global generator reseeded.
+    public func apply(_ features: Tensor, sampleSeeds: [UInt64]) throws -> Tensor {
+        guard sigma > 0 else { return features }
+        guard features.rank >= 1, sampleSeeds.count == features.size(0) else {
+            throw TensorError(op: "feature_noise", message: "\(sampleSeeds.count) seeds for features \(features.shape)")
+        }
+        guard Array(features.shape.dropFirst()) == spread.shape else {
+            throw TensorError(op: "feature_noise", message: "features \(features.shape) do not match the spread's "
+                              + "per-sample shape \(spread.shape)")
+        }
+        let draws = try sampleSeeds.map { seed in
+            try Runtime.manualSeed(seed)
+            return try Tensor.randn(spread.shape)
+        }
+        let noise = try Tensor.stack(draws).to(try features.device)
+        return try features + noise * (try spread.to(try features.device)) * sigma
+    }
+
+    /// The seed of the noise on image `index` of the evaluated set for an attack or edge seeded with `seed`.
+    public static func accountingSeed(_ seed: UInt64, image index: Int) -> UInt64 {
+        (seed &+ 0xACC0_0000) &* 1_000_037 &+ UInt64(index)
+    }
+
     /// Accumulates per-feature mean and variance over batches of features (Welford's update per batch).
     public struct SpreadAccumulator {
         private var count = 0

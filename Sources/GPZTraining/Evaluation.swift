@@ -38,7 +38,7 @@ public enum Evaluation {
 
     /// Runs `body` on `set`'s batches in order, with `model` in evaluation mode and no gradients; the model's
     /// previous mode is restored afterwards.
-    private static func evaluating(_ model: any Module, on set: ImageSet, batchSize: Int,
+    static func evaluating(_ model: any Module, on set: ImageSet, batchSize: Int,
                                    _ body: (Batch) throws -> Void) throws {
         let wasTraining = model.isTraining
         model.eval()

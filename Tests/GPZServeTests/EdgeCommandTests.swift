@@ -118,6 +118,37 @@ final class EdgeCommandTests: SeededTestCase {
         }
     }
 
+    /// `gpz edge --noise σ` sends exactly the noisy Z whose accuracy `gpz attack --noise σ` reports as
+    /// `accuracy_as_sent` on the same images: the served accuracy equals the attack's accounting.
+    func testEdgeNoiseServesTheAccuracyTheAttackReports() async throws {
+        let checkpoint = try csvCheckpoint()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gpz-edge-noise-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let attack = try GPZExecutable.run(["attack", "--checkpoint", checkpoint.path, "--splits", "block2", "--epochs", "1",
+                                            "--evaluate-limit", "24", "--noise", "1.5", "--out", out.path, "--json"],
+                                           besides: Self.self)
+        XCTAssertEqual(attack.status, 0, attack.stderr)
+        struct Attack: Decodable {
+            struct Split: Decodable { let accuracy_as_sent: Double? }
+            let splits: [Split]
+        }
+        let reported = try XCTUnwrap(try JSONDecoder().decode(Attack.self, from: Data(attack.stdout.utf8)).splits.first?.accuracy_as_sent)
+        try await withServer(split: "block2", checkpoint: checkpoint) { running, _ in
+            let edge = try GPZExecutable.run(["edge", "--server", running.url, "--checkpoint", checkpoint.path, "--split",
+                                              "block2", "--limit", "24", "--batch", "5", "--noise", "1.5", "--json"],
+                                             besides: Self.self)
+            XCTAssertEqual(edge.status, 0, edge.stderr)
+            XCTAssertTrue(edge.stderr.contains("Gaussian noise σ 1.5"), edge.stderr)
+            let report = try JSONDecoder().decode(Report.self, from: Data(edge.stdout.utf8))
+            XCTAssertEqual(report.accuracy, reported, "served with noise against the attack's accuracy as sent")
+            XCTAssertEqual(report.in_process_accuracy_as_sent, reported)
+            let bad = try GPZExecutable.run(["edge", "--server", running.url, "--checkpoint", checkpoint.path, "--split",
+                                             "block2", "--noise=-1"], besides: Self.self)
+            XCTAssertEqual(bad.status, 2)
+            XCTAssertTrue(bad.stderr.hasPrefix("error: --noise: "), bad.stderr)
+        }
+    }
+
     /// `--deploy-row FILE --link RATE:DELAY`: each run adds its row to the sweep file (the run of the same split,
     /// link and encoding replaces it), the row holds the run's own report, and without --json the sweep so far is
     /// printed as a table; the file is a sweep the report loads.

@@ -61,3 +61,21 @@ final class FeatureNoiseTests: SeededTestCase {
         try (a - b).abs().max().item()
     }
 }
+
+extension FeatureNoiseTests {
+    /// Per-sample seeded draws do not depend on the batching: four samples in one batch get the draws they get in
+    /// two batches of two.
+    func testPerSampleDrawsDoNotDependOnTheBatch() throws {
+        let features = try Tensor.randn([4, 3])
+        let noise = try FeatureNoise(sigma: 0.7, spread: try Tensor([1.0, 2, 3], shape: [3]))
+        let seeds = (0..<4).map { FeatureNoise.accountingSeed(9, image: $0) }
+        let whole = try noise.apply(features, sampleSeeds: seeds)
+        let halves = try Tensor.cat([
+            try noise.apply(try features.slice(dim: 0, start: 0, end: 2), sampleSeeds: Array(seeds[0..<2])),
+            try noise.apply(try features.slice(dim: 0, start: 2, end: 4), sampleSeeds: Array(seeds[2..<4])),
+        ])
+        XCTAssertEqual(try whole.toDoubles(), try halves.toDoubles())
+        XCTAssertGreaterThan(try (whole - features).abs().max().item(), 0.1)
+        XCTAssertThrowsError(try noise.apply(features, sampleSeeds: [1, 2]))
+    }
+}

@@ -116,13 +116,28 @@ public final class EdgeRunner: @unchecked Sendable {
     private let model: StagedModel
     public let split: SplitPoint
     private let normalization: Normalization
+    /// The defender's noise on Z before it is encoded (`gpz edge --noise`), and the seed of its per-image draws.
+    private let noise: FeatureNoise?
+    private let noiseSeed: UInt64
     private let queue = DispatchQueue(label: "gpz.edge.model", qos: .userInitiated)
 
-    public init(model: StagedModel, split: SplitPoint, normalization: Normalization) {
+    public init(model: StagedModel, split: SplitPoint, normalization: Normalization, noise: FeatureNoise? = nil,
+                noiseSeed: UInt64 = 0) {
         model.eval()
         self.model = model
         self.split = split
         self.normalization = normalization
+        self.noise = noise
+        self.noiseSeed = noiseSeed
+    }
+
+    /// Z of the images starting at position `first` with the defender's noise, image i's drawn from
+    /// `FeatureNoise.accountingSeed(noiseSeed, image: i)`, exactly as a scan's `accuracy_as_sent` draws it.
+    private func withNoise(_ z: Tensor, first: Int) throws -> Tensor {
+        guard let noise else { return z }
+        return try noise.apply(z, sampleSeeds: (first..<first + z.size(0)).map {
+            FeatureNoise.accountingSeed(noiseSeed, image: $0)
+        })
     }
 
     /// One request's measurements.
@@ -139,7 +154,12 @@ public final class EdgeRunner: @unchecked Sendable {
     /// A batch's images as a tensor, made and used on the queue only.
     private final class Images: @unchecked Sendable {
         let tensor: Tensor
-        init(_ tensor: Tensor) { self.tensor = tensor }
+        /// The position of the batch's first image in the set sent.
+        let first: Int
+        init(_ tensor: Tensor, first: Int) {
+            self.tensor = tensor
+            self.first = first
+        }
     }
 
     /// Runs the edge on every image of `images` (in order, `options.batch` per request), sends Z through `client`
@@ -164,7 +184,7 @@ public final class EdgeRunner: @unchecked Sendable {
         let batches = try await onQueue {
             try positions.map { indices in
                 let raw = BatchLoader.assemble(images, indices: indices, flip: [Bool](repeating: false, count: indices.count))
-                return Images(try BatchLoader.tensors(raw).images)
+                return Images(try BatchLoader.tensors(raw).images, first: indices[0])
             }
         }
         // Warm-up: the connection, the server's first call, the edge's first call.
@@ -196,7 +216,7 @@ public final class EdgeRunner: @unchecked Sendable {
                 try zip(batches, records).map { images, record -> (fp32: [Int], asSent: [Int]) in
                     let input = try normalization.apply(images.tensor)
                     let z = try model.edge(input, upTo: split.index)
-                    let values = try z.toFloats()
+                    let values = try withNoise(z, first: images.first).toFloats()
                     let sent = FeatureQuantizer.received(values, as: options.encoding.encoding(for: values))
                     let fp32 = try model.cloud(z, from: split.index).argmax(dim: 1).toInts()
                     let asSent = try model.cloud(try Tensor(sent, shape: z.shape), from: split.index)
@@ -243,7 +263,9 @@ public final class EdgeRunner: @unchecked Sendable {
                          position: Int) async throws -> Record {
         let (values, shape, edgeStart, edge) = try await onQueue { [self] in
             let start = ContinuousClock.now
-            let z = try withNoGrad { try model.edge(try normalization.apply(images.tensor), upTo: split.index) }
+            let z = try withNoGrad {
+                try withNoise(try model.edge(try normalization.apply(images.tensor), upTo: split.index), first: images.first)
+            }
             let values = try z.toFloats()
             return (values, z.shape, start, ContinuousClock.now - start)
         }

@@ -40,6 +40,11 @@ public struct EdgeConfiguration: Sendable {
     public var limit: Int?
     /// The encoding, batch, concurrency and compression of the requests.
     public var requests = EdgeRunOptions()
+    /// The defender's Gaussian noise on Z (σ relative to each feature's spread on the target's training images,
+    /// as a scan's `attack.noise`), and the seed of its per-image draws (a scan's `attack.seed`): with the same σ,
+    /// seed and images the edge sends exactly the noisy Z whose accuracy the scan reports as `accuracy_as_sent`.
+    public var noise = NoiseLevel.settingDefault
+    public var noiseSeed: UInt64 = 0
     /// The device the edge's model runs on (nil: the CPU).
     public var device: Device?
     /// Record the run as a row of the deployment sweep in this file (`DeploySweep`), creating it or merging into it.
@@ -70,6 +75,7 @@ public struct EdgeConfiguration: Sendable {
             throw EdgeOptionError("--concurrency: expected 1…256, got \(concurrency)")
         }
         if let limit, limit < 1 { throw EdgeOptionError("--limit: expected at least 1, got \(limit)") }
+        do { try noise.validate("--noise") } catch let error as ConfigError { throw EdgeOptionError("\(error)") }
         guard timeoutSeconds.isFinite, timeoutSeconds > 0, timeoutSeconds <= 3600 else {
             throw EdgeOptionError("--timeout-s: expected more than 0 and at most 3600 seconds, got \(timeoutSeconds)")
         }
@@ -192,7 +198,12 @@ public enum EdgeSession {
              + "(Z [\(point.shape.map(String.init).joined(separator: ", "))]), \(requests.encoding.rawValue)"
              + (requests.compression.map { " + \($0.rawValue)" } ?? "") + ", batch \(requests.batch), "
              + "concurrency \(requests.concurrency) → " + configuration.server)
-        let runner = EdgeRunner(model: model, split: point, normalization: info.normalization)
+        let noise = try FeatureNoise.calibrated(sigma: configuration.noise.sigma, model: model, splits: [point.index],
+                                                images: try info.trainedRoles().roles.train.images,
+                                                normalization: info.normalization)[point.index]
+        if noise != nil { note("gpz edge: Gaussian noise σ \(configuration.noise.sigma) × each feature's spread, seed \(configuration.noiseSeed)") }
+        let runner = EdgeRunner(model: model, split: point, normalization: info.normalization, noise: noise,
+                                noiseSeed: configuration.noiseSeed)
         let report = try await EdgeClient.with(clientConfiguration) { client in
             try await runner.run(images: images, client: client, options: requests,
                                  checkpoint: configuration.checkpoint, progress: progress)
