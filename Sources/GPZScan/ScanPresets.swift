@@ -8,7 +8,7 @@ import GPZTraining
 /// The named plans of `gpz scan --preset NAME`, one case each, in the order `gpz scan --list-presets` shows
 /// them. Measured wall times on a 2-core machine are in docs/benchmarks.md; docs/scan.md describes each preset.
 public enum Preset: String, CaseIterable, Sendable, CustomStringConvertible {
-    case quick, stability, prior, noise
+    case quick, stability, targetSeeds = "target-seeds", prior, noise
     case fmnistCNN4 = "fmnist-cnn4", fmnistVGG16BN = "fmnist-vgg16bn", fmnistResNet18 = "fmnist-resnet18"
     case fmnistViT = "fmnist-vit"
     case paper64 = "paper-64", paper64CNN4 = "paper-64-cnn4", paper64VGG16BN = "paper-64-vgg16bn"
@@ -56,6 +56,11 @@ public enum ScanPresets {
                             + "bootstrap seeds 1 and 2 of the analysis; the recommendation and the zone should not "
                             + "move. The studies share the target and every unit they have in common.",
                             studies: stability)
+        case .targetSeeds:
+            return ScanPlan(name: name, description: "The demo's study with targets trained from seeds 0-4 (seed 0 is "
+                            + "the demo's own target; the seed also draws the data roles): the verdict, the zone and "
+                            + "each split's leakage as distributions over retrained targets, not over resamples of one. About 35 minutes on 2 cores; with "
+                            + "--targets naming the demo's targets folder, seed 0 is reused.", studies: targetSeedStudies)
         case .prior:
             return ScanPlan(name: name, description: "The image-prior attackers against the demo's target at every "
                             + "block split and the logits: the baseline decoder, the prior attacker and the white-box "
@@ -263,6 +268,18 @@ public enum ScanPresets {
         lsPlus.name = "lsplus-decoder"
         lsPlus.target.labels = .smoothed(0.3)
         return [try deep(model)[0], lsPlus]
+    }
+
+    /// `target-seeds`: `quick` with `target.seed` 0…4. The seed draws the target's initial weights, batch order and
+    /// augmentation and also the data roles (which images train the target, which are the attacker's), so each study
+    /// is a fresh draw of the whole experiment, not a resample of one target.
+    static var targetSeedStudies: [ScanConfig] {
+        (0..<5).map { seed in
+            var config = quick
+            config.name = "target-seed-\(seed)"
+            config.target.seed = UInt64(seed)
+            return config
+        }
     }
 
     /// `prior`: the demo's target and data; at every block split and the logits the baseline decoder, the prior

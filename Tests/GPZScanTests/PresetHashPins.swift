@@ -345,5 +345,40 @@ enum PresetHashPins {
             "d39035577f786b374881b05ac21609981cbaf110706d6a01e0ec6da645cbca6a",
             "251663f4739ccc51a82344496b90b3e666ddb43fda50abb8eb1fcc279ae73d84",
         ],
+        "target-seeds/target-seed-0": [
+            "5dc1117a8fcd1f9cf6f5bce60de4256915eb730b064e7398e2f8d72ca5339f93",
+            "e536187cd409976f754b98c3f5004b46e2d4e09330f17dca095ad4b7b0088483",
+            "a439739c0e770c48fdd674d47799936422f0b646e0b21f0800061b8c3c00d0df",
+            "d39035577f786b374881b05ac21609981cbaf110706d6a01e0ec6da645cbca6a",
+            "251663f4739ccc51a82344496b90b3e666ddb43fda50abb8eb1fcc279ae73d84",
+        ],
+        "target-seeds/target-seed-1": [
+            "ac9ccfeea03ed6b36068621b2e24ba54f5a7ea37b1067b995c99b1e2bbd1d03c",
+            "ee4d958306f3e22550c5d86192a39af8e9fe4e78d32f97b323e506841f42533d",
+            "5e5e95292b243eee2cbebf8719358e61e0bab39a7f8d303f772d283bb4805f07",
+            "3bcd2fd936450a800052f1ad9de3527d366a00f34f81a9f9d3ba7a64a3f64e35",
+            "d778687f6f44bb7ad78e55a311fdb0e5fcb345b20917e0e51fb5e19b61d44e29",
+        ],
+        "target-seeds/target-seed-2": [
+            "4080e9e4d83979e1f004fab01300462db415749b2e4704ad48ce3d69218d634d",
+            "b8baf351495fca0325c9254707f270f0c1df217b773e47e8f244e835c7a59b40",
+            "03d7cec5c4902f9d3cdafc577fdb162dba60c4dd45330b2b63b2631b3035f79f",
+            "09d6b39aadd8c808b2c363e9127a6387932b6705d0e604d23aa3ea9460d31d92",
+            "fad68a378658c85129b0b49432991fa39218a96a90ce9ddc60362826d4b5fb15",
+        ],
+        "target-seeds/target-seed-3": [
+            "f7fef3f1d8841d18609d60e7e1493a04874d5382ce71690f926a0c5e77c0042c",
+            "6a873074b4512120637b5b8351f2d7ce21cc2b6ef913317376872ec510df14e4",
+            "7ca51f592292e497d07b26e9b45d4f4e68e4a25489ff7631f69d90a9161f41ff",
+            "adc0b1ee504f0219ad1fa8cef3e59535bda573acebd72ba4e55e0856c4dccf52",
+            "b023a344b6aef2a292101b624481021fa5e034ea7e78745d570d09402e6dcf0f",
+        ],
+        "target-seeds/target-seed-4": [
+            "136005aad4103a69d42160d004af7e1cc54ea6ea44b6acd74b756011a7f11c0b",
+            "5153a6b54aa0a209c3231938c86cad597d6543994fb402d842ffcf15660a1b8a",
+            "2379daf7a01fb4da0047705a6248ff8221bc315d9ad89f8b85e102f3f51f06eb",
+            "b0423c71f16bc78b154e546d85ce1a1028a4b5210a3a817d3d073df13257fc76",
+            "a35932242ee914727b81246085c2950cedd115bdc6fa184a7ca299bc982f6433",
+        ],
     ]
 }
