@@ -115,7 +115,11 @@ def collect(run, name, command, grids, note, revision, log=None, priors=None):
             json.dump({f: prior_report(os.path.join(folder, f)) for f in files}, handle, indent=2, sort_keys=True)
             handle.write("\n")
         copied.append("priors.json")
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", revision], capture_output=True, text=True).stdout.strip()
+    resolved = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", f"{revision}^{{commit}}"],
+                              capture_output=True, text=True)
+    if resolved.returncode != 0:
+        fail(f"--commit {revision}: not a commit of this repository")
+    commit = resolved.stdout.strip()
     provenance = {"command": command, "commit": commit, "cpu": cpu_model(), "cores": os.cpu_count(),
                   "collected": datetime.date.today().isoformat(), "files": sorted(copied)}
     if note:
@@ -159,10 +163,14 @@ def attack_rows(path):
 def attacks_table(*paths):
     """Per split and attacker: MSE, the split's own leakage L (worst case over the study's runs; the verdict also
     counts every deeper split's), SSIM, re-identification (top-1 among 10 same-class images, %, Wilson 95 %), the
-    label-only rate on the same images, epochs (+: not converged), the split's verdict in that study."""
+    label-only rate on the same images, epochs (+: not converged), the split's verdict in that study. A first
+    argument `splits=A,B,…` keeps only those splits."""
     lines = ["| split | study | attacker | images | MSE | L | SSIM | re-id % [95 %] | label-only % | epochs | verdict |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    rows = [row for path in paths for row in attack_rows(path)]
+    only = None
+    if paths and paths[0].startswith("splits="):
+        only, paths = set(paths[0][len("splits="):].split(",")), paths[1:]
+    rows = [row for path in paths for row in attack_rows(path) if only is None or row["split"] in only]
     order = {name: position for position, name in enumerate(dict.fromkeys(row["split"] for row in rows))}
     for row in sorted(rows, key=lambda row: order[row["split"]]):
         lines.append(f"| {row['split']} | {row['study']} | {row['attacker']} | {row['images']} | {row['mse']:.4f} | {row['leakage']:.3f} "
@@ -266,16 +274,19 @@ def frontier_table(*paths):
     """The privacy-utility frontier: per split and noise level σ (the study's `attack.noise`; 0 where absent), the
     cloud's accuracy on noisy Z over the evaluated images (at σ 0 the whole model's test accuracy), the split's own
     leakage L, re-identification and its verdict, splits in network order and σ ascending."""
-    lines = ["| split | σ | accuracy | L | re-id % [95 %] | epochs | verdict |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| split | σ | accuracy (images) | L | re-id % [95 %] | epochs | verdict |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     rows = []
     for path in paths:
         results = load(path)
         sigma = results["config"]["attack"].get("noise", 0)
-        accuracy = {split["statistics"]["name"]: split["attack"].get("accuracy_as_sent")
+        accuracy = {split["statistics"]["name"]: (split["attack"].get("accuracy_as_sent"), split["attack"]["images"])
                     for split in results["splits"] if split.get("attack")}
         for row in attack_rows(path):
-            value = accuracy.get(row["split"])
-            row["sigma"], row["accuracy"] = sigma, results["target"]["test_accuracy"] if value is None else value
+            value, images = accuracy.get(row["split"], (None, 0))
+            row["sigma"] = sigma
+            row["accuracy"], row["accuracy_images"] = ((results["target"]["test_accuracy"], results["target"]["private_images"])
+                                                       if value is None else (value, images))
             rows.append(row)
     order = {}
     for path in paths:
@@ -285,7 +296,8 @@ def frontier_table(*paths):
     for row in sorted(rows, key=lambda row: (order[row["split"]], row["sigma"])):
         if row["split"] not in wanted:
             continue
-        lines.append(f"| {row['split']} | {row['sigma']:g} | {100 * row['accuracy']:.2f} % | {row['leakage']:.3f} | {row['reid']} "
+        lines.append(f"| {row['split']} | {row['sigma']:g} | {100 * row['accuracy']:.2f} % ({row['accuracy_images']}) "
+                     f"| {row['leakage']:.3f} | {row['reid']} "
                      f"| {row['epochs']} | {row['verdict']} |")
     return lines
 
