@@ -118,7 +118,8 @@ public enum ScanPresets {
             let model = String(name.dropFirst("deep-".count).dropLast("-prior".count))
             return ScanPlan(name: name, description: "The image-prior attackers inside \(model): deep-\(model)'s recipe "
                             + "and target (with --targets naming deep-\(model)'s targets folder it reuses that target) "
-                            + "at its deepest block-level splits and the logits, black-box and white-box. A plan of its "
+                            + "at its deepest block-level splits and the logits, black-box and white-box, beside the baseline "
+                            + "decoder trained to convergence there. A plan of its "
                             + "own: the deep presets' 90 minutes leave no room for it.", studies: try deepPrior(model))
         }
     }
@@ -327,12 +328,14 @@ public enum ScanPresets {
         "resnet18": "layer3.1,layer4.0,layer4.1,pool,logits",
     ]
 
-    /// `deep(model)`'s baseline-decoder recipe (its target and aux data) with the prior attacker and the white-box
-    /// prior attacker (rMLE's 8 images and 200 steps) at `deepSplits`, each trained to convergence within 30
+    /// `deep(model)`'s baseline-decoder recipe (its target and aux data) with the baseline decoder, the prior attacker
+    /// and the white-box prior attacker (rMLE's 8 images and 200 steps) at `deepSplits`, each trained to convergence
+    /// within 30
     /// epochs, one seed, no ladder, like `prior`: a measurement of attack strength that fits 2 cores, not a
     /// verdict that can protect.
     static func deepPrior(_ model: String) throws -> [ScanConfig] {
-        try [("onehot-prior", AttackerKind.prior), ("onehot-prior-whitebox", .priorWhitebox)].map { name, attacker in
+        try [("onehot-decoder-converged", AttackerKind.decoder), ("onehot-prior", .prior),
+             ("onehot-prior-whitebox", .priorWhitebox)].map { name, attacker in
             var config = try deep(model)[0]
             config.name = name
             config.attack.attacker = attacker

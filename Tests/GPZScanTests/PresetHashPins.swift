@@ -23,6 +23,13 @@ enum PresetHashPins {
             "399fb72012cc40ad1a26d2fdd67f3709892bd0db3ce7ea5fecff5f33eb8f7307",
             "58b69a566f7bda6bdf211f0fd43a16d0a3eff467164940b530445e85d6a00480",
         ],
+        "deep-resnet18-prior/onehot-decoder-converged": [
+            "bb4817e913d3651635c70d5f38b313d5ae4ecd81941689c28739cf204204869b",
+            "be915c2628750473dd8734592ad9a3b59def50b9f4b3375c079499e9a6d92db9",
+            "4078a6100fe609f9acf200f441b808085f5bd4281701b914c95a5e2a5fb8fd4d",
+            "3163559348ffc99da99ee31d902c720762052f83b2afbd08932291d4e34e6cb2",
+            "626ede64543b6d1b7988b47d726de57e3d6bd06e4131792d84de6e969d279d12",
+        ],
         "deep-resnet18-prior/onehot-prior": [
             "5c2092346a48329537914a8d5fcbc529d6e9d4a1b90c1337af99a3cc639f8cc8",
             "be915c2628750473dd8734592ad9a3b59def50b9f4b3375c079499e9a6d92db9",
@@ -70,6 +77,13 @@ enum PresetHashPins {
             "56902e590590aaa494f396511d672d5a9a9af93dad5bfdc44e52282d903647e1",
             "ec839846b7d85bee79b434b42366a1cf525ff6025972ebed61cdd0cecafc92b5",
             "09faa972fc79bd047a16748459e55ef5ed6607c4ddbbdee0fb119436684306ff",
+            "afb8b9ff905b10156a2499466f4eeb656faff24cbb01124d611a1d83d93c8990",
+        ],
+        "deep-vgg16bn-prior/onehot-decoder-converged": [
+            "1307f76180366beccb2fd4c81f803a25233f156bec32a1361a20769e13358a19",
+            "56902e590590aaa494f396511d672d5a9a9af93dad5bfdc44e52282d903647e1",
+            "ec839846b7d85bee79b434b42366a1cf525ff6025972ebed61cdd0cecafc92b5",
+            "b1737507645f181af18a3dfee19948890028ab138ef3f60a12283c087c95ce99",
             "afb8b9ff905b10156a2499466f4eeb656faff24cbb01124d611a1d83d93c8990",
         ],
         "deep-vgg16bn-prior/onehot-prior": [
