@@ -294,12 +294,19 @@ public enum ScanPresets {
             config.attack.attacker = attacker
             config.attack.splits = "blocks"
             config.attack.auxLimit = 3_000
-            config.attack.epochs = 30
-            config.attack.escalationEpochs = 30
-            config.attack.seeds = 1
-            config.attack.ladder = []
-            return config
+            return converged(config)
         }
+    }
+
+    /// `config` with its attack trained to convergence within 30 epochs, one seed, no ladder: a measurement of an
+    /// attacker's strength that fits 2 cores, not a verdict that can protect (`prior`, `noise`, `deep-*-prior`).
+    static func converged(_ config: ScanConfig) -> ScanConfig {
+        var config = config
+        config.attack.epochs = 30
+        config.attack.escalationEpochs = 30
+        config.attack.seeds = 1
+        config.attack.ladder = []
+        return config
     }
 
     /// `noise`: the demo's target and data, the baseline decoder at block2, block4 and the logits on 3,000 aux images
@@ -313,11 +320,7 @@ public enum ScanPresets {
             config.attack.noise = NoiseLevel(sigma)
             config.attack.splits = "block2,block4,logits"
             config.attack.auxLimit = 3_000
-            config.attack.epochs = 30
-            config.attack.escalationEpochs = 30
-            config.attack.seeds = 1
-            config.attack.ladder = []
-            return config
+            return converged(config)
         }
     }
 
@@ -329,10 +332,7 @@ public enum ScanPresets {
     ]
 
     /// `deep(model)`'s baseline-decoder recipe (its target and aux data) with the baseline decoder, the prior attacker
-    /// and the white-box prior attacker (rMLE's 8 images and 200 steps) at `deepSplits`, each trained to convergence
-    /// within 30
-    /// epochs, one seed, no ladder, like `prior`: a measurement of attack strength that fits 2 cores, not a
-    /// verdict that can protect.
+    /// and the white-box prior attacker (rMLE's 8 images and 200 steps) at `deepSplits`, each `converged`.
     static func deepPrior(_ model: String) throws -> [ScanConfig] {
         try [("onehot-decoder-converged", AttackerKind.decoder), ("onehot-prior", .prior),
              ("onehot-prior-whitebox", .priorWhitebox)].map { name, attacker in
@@ -340,11 +340,7 @@ public enum ScanPresets {
             config.name = name
             config.attack.attacker = attacker
             config.attack.splits = deepSplits[model] ?? .all
-            config.attack.epochs = 30
-            config.attack.escalationEpochs = 30
-            config.attack.seeds = 1
-            config.attack.ladder = []
-            return config
+            return converged(config)
         }
     }
 
