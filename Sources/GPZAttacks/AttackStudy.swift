@@ -109,8 +109,8 @@ public struct AttackStudy {
         guard config.attacker == .prior || config.attacker == .priorWhitebox else { return nil }
         let settings = config.prior
         let (prior, report) = try ImagePrior.trained(
-            on: data.aux.images, membership: data.aux.membershipHash, imageChannels: model.config.channels, imageSize: model.config.imageSize, settings: settings,
-            seed: Self.priorSeed, cache: priorCache) { done, total, loss in
+            on: data.aux.images, membership: data.aux.membershipHash, imageChannels: model.config.channels,
+            imageSize: model.config.imageSize, settings: settings, seed: Self.priorSeed, cache: priorCache) { done, total, loss in
             progress(AttackProgress(stage: "train image prior (\(settings.epochs) epochs)", done: done, total: total,
                                     loss: loss))
         }
@@ -185,7 +185,6 @@ public struct AttackStudy {
     /// observations at split k; the attacker's training draws follow its decoder seeds, and the accounting's are per
     /// image (`FeatureNoise.accountingSeed`). No two roles share draws.
     static func noiseSeed(_ seed: UInt64, role: UInt64) -> UInt64 { (seed &+ 0x5EED_0000) &* 1_000_033 &+ role }
-
 
     /// Checks the settings, naming the first bad one.
     public func validate() throws {

@@ -49,19 +49,15 @@ public struct PriorWhiteBoxInversion: Sendable {
     public func invert(features: Tensor, decoder: InversionDecoder, target: any SplittableModel, split index: Int,
                        normalizeInput: (Tensor) throws -> Tensor = { $0 },
                        progress: ((Int, Int, Double) -> Void)? = nil) throws -> Result {
-        let split = try target.split(at: index)
-        try AttackError.check(Array(features.shape.dropFirst()) == split.shape && features.rank >= 1,
-                              "prior-whitebox: features \(features.shape) do not match split \(index) (\(split.name)) "
-                              + "shape \(split.shape)")
-        try AttackError.check(iterations >= 1, "prior-whitebox: iterations must be at least 1, got \(iterations)")
+        try WhiteBoxInversion.check(features: features, target: target, split: index, iterations: iterations,
+                                    attacker: "prior-whitebox")
         guard let mapping = decoder.latentMapping, let generator = decoder.generator else {
             throw AttackError("prior-whitebox: the decoder of split \(index) is not a prior decoder")
         }
         target.eval()
         decoder.eval()
-        let frozen = (target.parameters() + generator.parameters()).filter(\.requiresGrad)
-        for parameter in frozen { try parameter.requiringGrad(false) }
-        defer { for parameter in frozen { _ = try? parameter.requiringGrad(true) } }
+        let frozen = try WhiteBoxInversion.freeze(target.parameters() + generator.parameters())
+        defer { WhiteBoxInversion.release(frozen) }
 
         let observed = try features.detached()
         let latent = try withNoGrad { try mapping(observed) }.detached().requiringGrad()

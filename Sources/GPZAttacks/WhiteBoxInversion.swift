@@ -50,15 +50,10 @@ public struct WhiteBoxInversion: Sendable {
     public func invert(features: Tensor, target: any SplittableModel, split index: Int,
                        normalizeInput: (Tensor) throws -> Tensor = { $0 },
                        progress: ((Int, Int, Double) -> Void)? = nil) throws -> Result {
-        let split = try target.split(at: index)
-        try AttackError.check(Array(features.shape.dropFirst()) == split.shape && features.rank >= 1,
-                              "rMLE: features \(features.shape) do not match split \(index) (\(split.name)) "
-                              + "shape \(split.shape)")
-        try AttackError.check(iterations >= 1, "rMLE: iterations must be at least 1, got \(iterations)")
+        try Self.check(features: features, target: target, split: index, iterations: iterations, attacker: "rMLE")
         target.eval()
-        let parameters = target.parameters().filter(\.requiresGrad)
-        for parameter in parameters { try parameter.requiringGrad(false) }
-        defer { for parameter in parameters { _ = try? parameter.requiringGrad(true) } }
+        let frozen = try Self.freeze(target.parameters())
+        defer { Self.release(frozen) }
 
         let config = target.config
         let latent = try initialLatent([features.size(0), config.channels, config.imageSize, config.imageSize])
@@ -91,5 +86,31 @@ public struct WhiteBoxInversion: Sendable {
             try AttackError.check(value > 0 && value < 1, "rMLE: the constant start \(value) must lie in (0, 1)")
             return try Tensor.full(shape, log(value / (1 - value))).requiringGrad()
         }
+    }
+}
+
+extension WhiteBoxInversion {
+    /// The white-box attackers' checks (rMLE's and the prior's), naming `attacker`: the features have the split's
+    /// per-sample shape, and there is at least one iteration.
+    static func check(features: Tensor, target: any SplittableModel, split index: Int, iterations: Int,
+                      attacker: String) throws {
+        let split = try target.split(at: index)
+        try AttackError.check(Array(features.shape.dropFirst()) == split.shape && features.rank >= 1,
+                              "\(attacker): features \(features.shape) do not match split \(index) (\(split.name)) "
+                              + "shape \(split.shape)")
+        try AttackError.check(iterations >= 1, "\(attacker): iterations must be at least 1, got \(iterations)")
+    }
+
+    /// Excludes `parameters` from autograd for a white-box search, so they accumulate no gradients; returns those it
+    /// changed, for `release`.
+    static func freeze(_ parameters: [Tensor]) throws -> [Tensor] {
+        let frozen = parameters.filter(\.requiresGrad)
+        for parameter in frozen { try parameter.requiringGrad(false) }
+        return frozen
+    }
+
+    /// Gives `freeze`'s parameters back to autograd.
+    static func release(_ frozen: [Tensor]) {
+        for parameter in frozen { _ = try? parameter.requiringGrad(true) }
     }
 }

@@ -51,12 +51,22 @@ public struct FeatureNoise {
     /// Z [N, …] with the noise added (Z itself at σ = 0).
     public func apply(_ features: Tensor) throws -> Tensor {
         guard sigma > 0 else { return features }
+        try checkShape(features)
+        return try adding(try Tensor.randn(features.shape), to: features)
+    }
+
+    /// Names both shapes when Z's per-sample shape is not the spread's.
+    private func checkShape(_ features: Tensor) throws {
         guard Array(features.shape.dropFirst()) == spread.shape else {
             throw TensorError(op: "feature_noise", message: "features \(features.shape) do not match the spread's "
                               + "per-sample shape \(spread.shape)")
         }
-        let noise = try Tensor.randn(features.shape).to(try features.device)
-        return try features + noise * (try spread.to(try features.device)) * sigma
+    }
+
+    /// Z + σ · s ⊙ ε for unit draws ε of Z's shape, on Z's device.
+    private func adding(_ draws: Tensor, to features: Tensor) throws -> Tensor {
+        let device = try features.device
+        return try features + (try draws.to(device)) * (try spread.to(device)) * sigma
     }
 
     /// Z [N, …] with noise drawn per sample from `sampleSeeds[i]`: a sample gets the same draw in whatever batch it
@@ -67,16 +77,12 @@ public struct FeatureNoise {
         guard features.rank >= 1, sampleSeeds.count == features.size(0) else {
             throw TensorError(op: "feature_noise", message: "\(sampleSeeds.count) seeds for features \(features.shape)")
         }
-        guard Array(features.shape.dropFirst()) == spread.shape else {
-            throw TensorError(op: "feature_noise", message: "features \(features.shape) do not match the spread's "
-                              + "per-sample shape \(spread.shape)")
-        }
+        try checkShape(features)
         let draws = try sampleSeeds.map { seed in
             try Runtime.manualSeed(seed)
             return try Tensor.randn(spread.shape)
         }
-        let noise = try Tensor.stack(draws).to(try features.device)
-        return try features + noise * (try spread.to(try features.device)) * sigma
+        return try adding(try Tensor.stack(draws), to: features)
     }
 
     /// The seed of the noise on image `index` of the evaluated set for an attack or edge seeded with `seed`.
@@ -84,7 +90,7 @@ public struct FeatureNoise {
         (seed &+ 0xACC0_0000) &* 1_000_037 &+ UInt64(index)
     }
 
-    /// Accumulates per-feature mean and variance over batches of features (Welford's update per batch).
+    /// Accumulates per-feature sums and sums of squares (in float64) over batches of features.
     public struct SpreadAccumulator {
         private var count = 0
         private var sum: Tensor?
