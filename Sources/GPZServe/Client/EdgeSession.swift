@@ -198,10 +198,14 @@ public enum EdgeSession {
              + "(Z [\(point.shape.map(String.init).joined(separator: ", "))]), \(requests.encoding.rawValue)"
              + (requests.compression.map { " + \($0.rawValue)" } ?? "") + ", batch \(requests.batch), "
              + "concurrency \(requests.concurrency) → " + configuration.server)
-        let noise = try FeatureNoise.calibrated(sigma: configuration.noise.sigma, model: model, splits: [point.index],
-                                                images: try info.trainedRoles().roles.train.images,
-                                                normalization: info.normalization)[point.index]
-        if noise != nil { note("gpz edge: Gaussian noise σ \(configuration.noise.sigma) × each feature's spread, seed \(configuration.noiseSeed)") }
+        // Only with noise: re-deriving the training images loads the whole data set.
+        let sigma = configuration.noise.sigma
+        let noise = sigma > 0
+            ? try FeatureNoise.calibrated(sigma: sigma, model: model, splits: [point.index],
+                                          images: try info.trainedRoles().roles.train.images,
+                                          normalization: info.normalization)[point.index]
+            : nil
+        if noise != nil { note("gpz edge: Gaussian noise σ \(sigma) × each feature's spread, seed \(configuration.noiseSeed)") }
         let runner = EdgeRunner(model: model, split: point, normalization: info.normalization, noise: noise,
                                 noiseSeed: configuration.noiseSeed)
         let report = try await EdgeClient.with(clientConfiguration) { client in
